@@ -1,0 +1,10 @@
+//! `pim-codegen`: reads Microsoft Graph CSDL and generates the typed Rust bindings of pim-api.
+//!
+//! The generator is a pipeline of pure stages; `ARCHITECTURE.md` at the repository root
+//! describes each one and its invariants:
+//!
+//! 1. [`csdl`]: XML text → raw document (positions kept, nothing resolved).
+//! 2. [`model`]: raw document → resolved model (qualified names, inheritance, annotations).
+
+pub mod csdl;
+pub mod diag;

@@ -1,0 +1,1 @@
+//! Runnable examples live in `src/bin/`; this library is empty.
