@@ -8,3 +8,5 @@
 
 pub mod csdl;
 pub mod diag;
+pub mod model;
+pub mod select;

@@ -160,10 +160,22 @@ pub struct PropertyRef<'a> {
 }
 
 /// Type facets shared by properties, parameters, return types, terms and type definitions.
+///
+/// `Nullable` is on nearly every element; the text facets are rare, so they live behind one
+/// box to keep the (very many) property and parameter records small.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Facets<'a> {
     /// `Nullable`; `None` when absent (the default depends on the context).
     pub nullable: Option<bool>,
+    /// `Unicode`.
+    pub unicode: Option<bool>,
+    /// The text facets, when any is present.
+    pub text: Option<Box<TextFacets<'a>>>,
+}
+
+/// The rarely used facets, kept as written.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TextFacets<'a> {
     /// `MaxLength` as written (`max` is accepted).
     pub max_length: Option<Str<'a>>,
     /// `Precision`.
@@ -172,10 +184,40 @@ pub struct Facets<'a> {
     pub scale: Option<Str<'a>>,
     /// `SRID`.
     pub srid: Option<Str<'a>>,
-    /// `Unicode`.
-    pub unicode: Option<bool>,
     /// `DefaultValue`.
     pub default_value: Option<Str<'a>>,
+}
+
+impl<'a> Facets<'a> {
+    /// The text facets, created on first write.
+    pub fn text_mut(&mut self) -> &mut TextFacets<'a> {
+        self.text.get_or_insert_with(Box::default)
+    }
+
+    /// `MaxLength`.
+    pub fn max_length(&self) -> Option<&str> {
+        self.text.as_ref()?.max_length.as_deref()
+    }
+
+    /// `Precision`.
+    pub fn precision(&self) -> Option<&str> {
+        self.text.as_ref()?.precision.as_deref()
+    }
+
+    /// `Scale`.
+    pub fn scale(&self) -> Option<&str> {
+        self.text.as_ref()?.scale.as_deref()
+    }
+
+    /// `SRID`.
+    pub fn srid(&self) -> Option<&str> {
+        self.text.as_ref()?.srid.as_deref()
+    }
+
+    /// `DefaultValue`.
+    pub fn default_value(&self) -> Option<&str> {
+        self.text.as_ref()?.default_value.as_deref()
+    }
 }
 
 /// A structural `Property`.

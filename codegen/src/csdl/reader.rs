@@ -657,7 +657,7 @@ impl<'a> Parser<'a, '_> {
             "Unicode" => bool_value(&v).map(|b| facets.unicode = Some(b)),
             "MaxLength" => {
                 if v == "max" || v.parse::<u64>().is_ok() {
-                    facets.max_length = Some(v);
+                    facets.text_mut().max_length = Some(v);
                     Ok(())
                 } else {
                     Err(format!("`{v}` is not a positive integer or `max`"))
@@ -665,7 +665,7 @@ impl<'a> Parser<'a, '_> {
             }
             "Precision" => {
                 if v.parse::<u32>().is_ok() {
-                    facets.precision = Some(v);
+                    facets.text_mut().precision = Some(v);
                     Ok(())
                 } else {
                     Err(format!("`{v}` is not a non-negative integer"))
@@ -677,7 +677,7 @@ impl<'a> Parser<'a, '_> {
                     || v.eq_ignore_ascii_case("floating")
                     || v.parse::<u32>().is_ok()
                 {
-                    facets.scale = Some(v);
+                    facets.text_mut().scale = Some(v);
                     Ok(())
                 } else {
                     Err(format!(
@@ -686,11 +686,11 @@ impl<'a> Parser<'a, '_> {
                 }
             }
             "SRID" => {
-                facets.srid = Some(v);
+                facets.text_mut().srid = Some(v);
                 Ok(())
             }
             "DefaultValue" => {
-                facets.default_value = Some(v);
+                facets.text_mut().default_value = Some(v);
                 Ok(())
             }
             _ => return None,
@@ -1716,7 +1716,7 @@ mod tests {
         let thing = &s.entity_types[1];
         assert!(thing.open_type);
         assert_eq!(thing.base_type.as_deref(), Some("graph.entity"));
-        assert_eq!(thing.properties[0].facets.max_length.as_deref(), Some("max"));
+        assert_eq!(thing.properties[0].facets.max_length(), Some("max"));
         let nav = &thing.navigation_properties[0];
         assert!(nav.contains_target);
         assert_eq!(nav.on_delete.as_deref(), Some("Cascade"));

@@ -1,0 +1,899 @@
+//! Builds a [`Model`] from a raw document: indexes names, resolves references, checks the
+//! structural rules, and attaches annotations to normalized targets.
+
+use std::collections::hash_map::Entry;
+
+use rustc_hash::FxHashMap as HashMap;
+
+use super::*;
+use crate::csdl::Document;
+use crate::diag::{Code, Sink};
+
+/// Namespaces and aliases CSDL reserves (CSDL-18).
+const RESERVED: [&str; 4] = ["Edm", "odata", "System", "Transient"];
+
+/// Resolves `doc`, parsed from `source` (used only to place diagnostics).
+pub fn resolve<'a>(doc: &'a Document<'a>, source: &[u8]) -> Model<'a> {
+    let mut sink = Sink::new(source, &doc.line_index);
+    let mut model = Model::default();
+
+    // 1. Namespaces and aliases, including those brought in by references.
+    for s in &doc.schemas {
+        model
+            .schemas
+            .push((s.namespace.as_ref(), s.alias.as_deref()));
+    }
+    let mut seen: HashMap<&str, Pos> = HashMap::default();
+    for s in &doc.schemas {
+        for name in std::iter::once(s.namespace.as_ref()).chain(s.alias.as_deref()) {
+            if RESERVED.contains(&name) {
+                sink.error(
+                    Code::DuplicateNamespace,
+                    s.pos,
+                    format!("`{name}` is reserved and cannot name a schema or alias"),
+                );
+            } else if seen.insert(name, s.pos).is_some() {
+                sink.error(
+                    Code::DuplicateNamespace,
+                    s.pos,
+                    format!("namespace or alias `{name}` is declared more than once"),
+                );
+            }
+        }
+    }
+    let mut aliases: Vec<(&'a str, Option<&'a str>)> = model.schemas.clone();
+    for r in &doc.references {
+        for inc in &r.includes {
+            aliases.push((inc.namespace.as_ref(), inc.alias.as_deref()));
+        }
+    }
+
+    // 2. Index every named type (first declaration wins; duplicates are reported).
+    for s in &doc.schemas {
+        let ns = s.namespace.as_ref();
+        let mut add = |model: &mut Model<'a>, name: &'a str, pos: Pos, kind: TypeDefKind<'a>| {
+            check_identifier(&mut sink, name, pos);
+            let qualified = qualify(ns, &name);
+            match model.index.entry((ns, name)) {
+                Entry::Occupied(_) => sink.error(
+                    Code::DuplicateName,
+                    pos,
+                    format!("type `{qualified}` is declared more than once"),
+                ),
+                Entry::Vacant(v) => {
+                    v.insert(TypeId(model.types.len() as u32));
+                    model.types.push(TypeDef {
+                        namespace: ns,
+                        name,
+                        qualified,
+                        kind,
+                        pos,
+                    });
+                }
+            }
+        };
+        for t in s.entity_types.iter().chain(&s.complex_types) {
+            let kind = TypeDefKind::Structured(StructuredDef {
+                raw: t,
+                base: None,
+                properties: Vec::new(),
+                navigation: Vec::new(),
+            });
+            add(&mut model, &t.name, t.pos, kind);
+        }
+        for t in &s.enum_types {
+            let kind = TypeDefKind::Enum(EnumDef {
+                raw: t,
+                underlying: Primitive::Int32,
+                members: Vec::new(),
+            });
+            add(&mut model, &t.name, t.pos, kind);
+        }
+        for t in &s.type_definitions {
+            let kind = TypeDefKind::Definition(DefinitionDef {
+                raw: t,
+                underlying: Primitive::String,
+            });
+            add(&mut model, &t.name, t.pos, kind);
+        }
+    }
+
+    let resolver = Resolver {
+        aliases: &aliases,
+        index: &model.index,
+    };
+
+    // 3. Members of each type.
+    for i in 0..model.types.len() {
+        let id = TypeId(i as u32);
+        let kind = match &model.types[i].kind {
+            TypeDefKind::Structured(s) => {
+                TypeDefKind::Structured(structured_members(&resolver, &mut sink, s.raw))
+            }
+            TypeDefKind::Enum(e) => TypeDefKind::Enum(enum_members(&resolver, &mut sink, e.raw)),
+            TypeDefKind::Definition(d) => {
+                let underlying = match resolver.type_ref(&d.raw.underlying_type) {
+                    Some(TypeRef {
+                        collection: false,
+                        kind: TypeKind::Primitive(p),
+                    }) => p,
+                    _ => {
+                        sink.error(
+                            Code::UnresolvedType,
+                            d.raw.pos,
+                            format!(
+                                "the underlying type `{}` of type definition `{}` is not a primitive type",
+                                d.raw.underlying_type, d.raw.name
+                            ),
+                        );
+                        Primitive::String
+                    }
+                };
+                TypeDefKind::Definition(DefinitionDef {
+                    raw: d.raw,
+                    underlying,
+                })
+            }
+        };
+        model.types[id.0 as usize].kind = kind;
+    }
+
+    // 4. Base types, cycles and the derived index.
+    model.derived = vec![Vec::new(); model.types.len()];
+    for i in 0..model.types.len() {
+        let base_name = match &model.types[i].kind {
+            TypeDefKind::Structured(s) => s.raw.base_type.as_deref(),
+            _ => None,
+        };
+        let Some(base_name) = base_name else { continue };
+        let this_kind = match &model.types[i].kind {
+            TypeDefKind::Structured(s) => s.raw.kind,
+            _ => continue,
+        };
+        let pos = model.types[i].pos;
+        let base = match resolver.type_ref(base_name).and_then(|t| t.named()) {
+            Some(b) => b,
+            None => {
+                sink.error(
+                    Code::UnresolvedType,
+                    pos,
+                    format!(
+                        "base type `{base_name}` of `{}` does not exist",
+                        model.types[i].qualified
+                    ),
+                );
+                continue;
+            }
+        };
+        match model.structured(base) {
+            Some(b) if b.raw.kind == this_kind => {}
+            _ => {
+                sink.error(
+                    Code::InvalidModel,
+                    pos,
+                    format!(
+                        "`{}` cannot derive from `{}`: base and derived type must both be entity types or both complex types",
+                        model.types[i].qualified,
+                        model.ty(base).qualified
+                    ),
+                );
+                continue;
+            }
+        }
+        if let TypeDefKind::Structured(s) = &mut model.types[i].kind {
+            s.base = Some(base);
+        }
+    }
+    // A cycle is cut at the link that closes it, in type order, so the result is deterministic.
+    for i in 0..model.types.len() {
+        let id = TypeId(i as u32);
+        let mut path = vec![id];
+        let mut current = id;
+        while let Some(base) = model.structured(current).and_then(|s| s.base) {
+            if base == id {
+                sink.error(
+                    Code::BaseTypeCycle,
+                    model.types[i].pos,
+                    format!(
+                        "base type cycle: {} → {}",
+                        path.iter()
+                            .map(|t| model.ty(*t).qualified.as_str())
+                            .collect::<Vec<_>>()
+                            .join(" → "),
+                        model.ty(id).qualified
+                    ),
+                );
+                if let TypeDefKind::Structured(s) = &mut model.types[current.0 as usize].kind {
+                    s.base = None;
+                }
+                break;
+            }
+            if path.contains(&base) {
+                // A cycle further up: it is reported when its own members are visited.
+                break;
+            }
+            path.push(base);
+            current = base;
+        }
+    }
+    for i in 0..model.types.len() {
+        let id = TypeId(i as u32);
+        let Some((base, has_key)) = model
+            .structured(id)
+            .and_then(|s| s.base.map(|b| (b, s.raw.key.is_some())))
+        else {
+            continue;
+        };
+        {
+            model.derived[base.0 as usize].push(id);
+            // Graph redeclares inherited keys on a few types; the key is the same, so this is a
+            // warning rather than an error.
+            if has_key && !model.key(base).is_empty() {
+                sink.warning(
+                    Code::InvalidModel,
+                    model.types[i].pos,
+                    format!(
+                        "entity type `{}` declares a key although it inherits one from `{}`",
+                        model.types[i].qualified,
+                        model.ty(base).qualified
+                    ),
+                );
+            }
+        }
+    }
+
+    // 5. Operations, terms and the container.
+    for s in &doc.schemas {
+        let ns = s.namespace.as_ref();
+        for op in s.actions.iter().chain(&s.functions) {
+            check_identifier(&mut sink, &op.name, op.pos);
+            let parameters: Vec<_> = op
+                .parameters
+                .iter()
+                .map(|p| (p, resolver.type_ref_or_report(&mut sink, &p.type_name, p.pos)))
+                .collect();
+            let binding = if op.is_bound {
+                match parameters.first() {
+                    Some((_, t)) => Some(*t),
+                    None => {
+                        sink.error(
+                            Code::InvalidModel,
+                            op.pos,
+                            format!("bound operation `{}` has no binding parameter", op.name),
+                        );
+                        None
+                    }
+                }
+            } else {
+                None
+            };
+            let return_type = op
+                .return_type
+                .as_ref()
+                .map(|r| resolver.type_ref_or_report(&mut sink, &r.type_name, r.pos));
+            let id = OperationId(model.operations.len() as u32);
+            if let Some(b) = binding.and_then(|b| b.named()) {
+                model.bound.entry(b).or_default().push(id);
+            }
+            model.operations.push(OperationDef {
+                raw: op,
+                namespace: ns,
+                qualified: qualify(ns, &op.name),
+                binding,
+                parameters,
+                return_type,
+            });
+        }
+        for t in &s.terms {
+            for applies in &t.applies_to {
+                if !is_symbolic_or_qualified(applies) {
+                    sink.warning(
+                        Code::InvalidAttribute,
+                        t.pos,
+                        format!(
+                            "`AppliesTo` of term `{}` has the invalid value `{applies}`; it is ignored",
+                            t.name
+                        ),
+                    );
+                }
+            }
+            model.terms.push((qualify(ns, &t.name), t));
+        }
+        for c in &s.entity_containers {
+            if model.container_name.is_some() {
+                sink.error(
+                    Code::DuplicateName,
+                    c.pos,
+                    "a document has more than one entity container",
+                );
+                continue;
+            }
+            model.container_name = Some(qualify(ns, &c.name));
+            let mut names: HashMap<&str, ()> = HashMap::default();
+            for set in &c.entity_sets {
+                let ty = resolver
+                    .type_ref_or_report(&mut sink, &set.entity_type, set.pos)
+                    .named();
+                if names.insert(&set.name, ()).is_some() {
+                    sink.error(
+                        Code::DuplicateName,
+                        set.pos,
+                        format!("container child `{}` is declared more than once", set.name),
+                    );
+                }
+                model.container.push(ContainerChild {
+                    name: &set.name,
+                    ty,
+                    is_set: true,
+                    bindings: &set.navigation_bindings,
+                    pos: set.pos,
+                });
+            }
+            for single in &c.singletons {
+                let ty = resolver
+                    .type_ref_or_report(&mut sink, &single.type_name, single.pos)
+                    .named();
+                if names.insert(&single.name, ()).is_some() {
+                    sink.error(
+                        Code::DuplicateName,
+                        single.pos,
+                        format!(
+                            "container child `{}` is declared more than once",
+                            single.name
+                        ),
+                    );
+                }
+                model.container.push(ContainerChild {
+                    name: &single.name,
+                    ty,
+                    is_set: false,
+                    bindings: &single.navigation_bindings,
+                    pos: single.pos,
+                });
+            }
+            model
+                .imports
+                .extend(c.action_imports.iter().chain(&c.function_imports));
+        }
+    }
+
+    // 6. Annotations: inline ones on their element, external ones on their normalized target.
+    attach_annotations(&mut model, doc, &aliases, &mut sink);
+
+    model.diagnostics = sink.diagnostics;
+    model
+}
+
+/// Resolves type names against the document's namespaces and aliases without allocating.
+struct Resolver<'r, 'a> {
+    aliases: &'r [(&'a str, Option<&'a str>)],
+    index: &'r HashMap<(&'a str, &'a str), TypeId>,
+}
+
+impl Resolver<'_, '_> {
+    /// Resolves `Collection(x)` / `x`; `None` when the name does not resolve.
+    fn type_ref(&self, text: &str) -> Option<TypeRef> {
+        let text = text.trim();
+        let (collection, item) = match text
+            .strip_prefix("Collection(")
+            .and_then(|t| t.strip_suffix(')'))
+        {
+            Some(inner) => (true, inner.trim()),
+            None => (false, text),
+        };
+        let (ns, name) = item.rsplit_once('.')?;
+        if ns == "Edm" {
+            return Primitive::from_name(name).map(|p| TypeRef {
+                collection,
+                kind: TypeKind::Primitive(p),
+            });
+        }
+        let namespace = self
+            .aliases
+            .iter()
+            .find(|(n, a)| *n == ns || *a == Some(ns))
+            .map(|(n, _)| *n)?;
+        self.index.get(&(namespace, name)).map(|id| TypeRef {
+            collection,
+            kind: TypeKind::Named(*id),
+        })
+    }
+
+    fn type_ref_or_report(&self, sink: &mut Sink<'_>, text: &str, pos: Pos) -> TypeRef {
+        match self.type_ref(text) {
+            Some(t) => t,
+            None => {
+                sink.error(
+                    Code::UnresolvedType,
+                    pos,
+                    format!("type `{text}` does not exist"),
+                );
+                TypeRef {
+                    collection: text.starts_with("Collection("),
+                    kind: TypeKind::Unresolved,
+                }
+            }
+        }
+    }
+}
+
+fn structured_members<'a>(
+    resolver: &Resolver<'_, 'a>,
+    sink: &mut Sink<'_>,
+    raw: &'a csdl::StructuredType<'a>,
+) -> StructuredDef<'a> {
+    let mut names: HashMap<&str, ()> = HashMap::with_capacity_and_hasher(raw.properties.len(), Default::default());
+    let mut check = |sink: &mut Sink<'_>, name: &'a str, pos: Pos| {
+        check_identifier(sink, name, pos);
+        if names.insert(name, ()).is_some() {
+            sink.error(
+                Code::DuplicateName,
+                pos,
+                format!("`{}` has more than one member named `{name}`", raw.name),
+            );
+        }
+    };
+    let mut properties = Vec::with_capacity(raw.properties.len());
+    for p in &raw.properties {
+        check(sink, &p.name, p.pos);
+        let ty = resolver.type_ref_or_report(sink, &p.type_name, p.pos);
+        properties.push(PropertyDef {
+            raw: p,
+            ty,
+            nullable: p.facets.nullable.unwrap_or(true),
+        });
+    }
+    let mut navigation = Vec::with_capacity(raw.navigation_properties.len());
+    for p in &raw.navigation_properties {
+        check(sink, &p.name, p.pos);
+        let ty = resolver.type_ref_or_report(sink, &p.type_name, p.pos);
+        navigation.push(NavigationDef {
+            raw: p,
+            ty,
+            nullable: p.nullable.unwrap_or(true),
+        });
+    }
+    StructuredDef {
+        raw,
+        base: None,
+        properties,
+        navigation,
+    }
+}
+
+fn enum_members<'a>(
+    resolver: &Resolver<'_, 'a>,
+    sink: &mut Sink<'_>,
+    raw: &'a csdl::EnumType<'a>,
+) -> EnumDef<'a> {
+    let underlying = match raw.underlying_type.as_deref() {
+        None => Primitive::Int32,
+        Some(u) => match resolver.type_ref(u) {
+            Some(TypeRef {
+                collection: false,
+                kind:
+                    TypeKind::Primitive(
+                        p @ (Primitive::Byte
+                        | Primitive::SByte
+                        | Primitive::Int16
+                        | Primitive::Int32
+                        | Primitive::Int64),
+                    ),
+            }) => p,
+            _ => {
+                sink.error(
+                    Code::InvalidAttribute,
+                    raw.pos,
+                    format!(
+                        "enum `{}` has underlying type `{u}`; it must be Edm.Byte, SByte, Int16, Int32 or Int64",
+                        raw.name
+                    ),
+                );
+                Primitive::Int32
+            }
+        },
+    };
+    let (min, max): (i64, i64) = match underlying {
+        Primitive::Byte => (0, u8::MAX.into()),
+        Primitive::SByte => (i8::MIN.into(), i8::MAX.into()),
+        Primitive::Int16 => (i16::MIN.into(), i16::MAX.into()),
+        Primitive::Int32 => (i32::MIN.into(), i32::MAX.into()),
+        _ => (i64::MIN, i64::MAX),
+    };
+    let explicit = raw.members.iter().filter(|m| m.value.is_some()).count();
+    if explicit != 0 && explicit != raw.members.len() {
+        sink.error(
+            Code::InvalidModel,
+            raw.pos,
+            format!(
+                "enum `{}` gives values to some members but not all; implicit values are used for the rest",
+                raw.name
+            ),
+        );
+    }
+    let mut members = Vec::with_capacity(raw.members.len());
+    let mut names: HashMap<&str, ()> = HashMap::default();
+    let mut next = 0i64;
+    for m in &raw.members {
+        check_identifier(sink, &m.name, m.pos);
+        if names.insert(&m.name, ()).is_some() {
+            sink.error(
+                Code::DuplicateName,
+                m.pos,
+                format!("enum `{}` has more than one member `{}`", raw.name, m.name),
+            );
+            continue;
+        }
+        let value = m.value.unwrap_or(next);
+        if raw.is_flags && (m.value.is_none() || value < 0) {
+            sink.error(
+                Code::InvalidModel,
+                m.pos,
+                format!(
+                    "member `{}` of flags enum `{}` needs an explicit non-negative value",
+                    m.name, raw.name
+                ),
+            );
+        }
+        if value < min || value > max {
+            sink.error(
+                Code::InvalidModel,
+                m.pos,
+                format!(
+                    "value {value} of member `{}` does not fit the underlying type of `{}`",
+                    m.name, raw.name
+                ),
+            );
+        }
+        members.push((m.name.as_ref(), value));
+        next = value.saturating_add(1);
+    }
+    EnumDef {
+        raw,
+        underlying,
+        members,
+    }
+}
+
+/// `namespace.name` without going through `format!` (this runs for every type).
+fn qualify(namespace: &str, name: &str) -> String {
+    let mut q = String::with_capacity(namespace.len() + 1 + name.len());
+    q.push_str(namespace);
+    q.push('.');
+    q.push_str(name);
+    q
+}
+
+/// Reports a name that is not a CSDL simple identifier (CSDL-10).
+fn check_identifier(sink: &mut Sink<'_>, name: &str, pos: Pos) {
+    if name.is_empty() {
+        return; // already reported as a missing attribute
+    }
+    // Fast path: nearly every real name is plain ASCII.
+    let bytes = name.as_bytes();
+    if bytes.len() <= 128
+        && (bytes[0] == b'_' || bytes[0].is_ascii_alphabetic())
+        && bytes.iter().all(|b| *b == b'_' || b.is_ascii_alphanumeric())
+    {
+        return;
+    }
+    let mut chars = name.chars();
+    let first_ok = chars
+        .next()
+        .is_some_and(|c| c == '_' || c.is_alphabetic());
+    let rest_ok = chars.all(|c| c == '_' || c.is_alphanumeric() || is_mark(c));
+    if !first_ok || !rest_ok || name.chars().count() > 128 {
+        sink.error(
+            Code::InvalidAttribute,
+            pos,
+            format!("`{name}` is not a valid CSDL identifier"),
+        );
+    }
+}
+
+/// Combining marks are allowed after the first character; `char` has no direct test for them,
+/// so accept the common combining ranges.
+fn is_mark(c: char) -> bool {
+    matches!(c as u32, 0x0300..=0x036F | 0x1AB0..=0x1AFF | 0x1DC0..=0x1DFF | 0x20D0..=0x20FF | 0xFE20..=0xFE2F)
+}
+
+fn is_symbolic_or_qualified(value: &str) -> bool {
+    !value.is_empty()
+        && value
+            .split('.')
+            .all(|part| {
+                let mut chars = part.chars();
+                chars.next().is_some_and(|c| c == '_' || c.is_alphabetic())
+                    && chars.all(|c| c == '_' || c.is_alphanumeric())
+            })
+}
+
+/// Rewrites every alias-qualified name inside `name` (a qualified name, a target path or an
+/// overload signature) to its namespace-qualified form and removes whitespace.
+pub(crate) fn normalize_qualified(schemas: &[(&str, Option<&str>)], name: &str) -> String {
+    let mut out = String::with_capacity(name.len() + 16);
+    // Split into tokens at the separators of target syntax, keeping the separators.
+    let mut token = String::new();
+    let flush = |token: &mut String, out: &mut String| {
+        if !token.is_empty() {
+            out.push_str(&normalize_token(schemas, token));
+            token.clear();
+        }
+    };
+    for c in name.chars() {
+        match c {
+            '/' | '(' | ')' | ',' | '@' | '#' => {
+                flush(&mut token, &mut out);
+                out.push(c);
+            }
+            c if c.is_whitespace() => {}
+            c => token.push(c),
+        }
+    }
+    flush(&mut token, &mut out);
+    out
+}
+
+fn normalize_token(schemas: &[(&str, Option<&str>)], token: &str) -> String {
+    if let Some(inner) = token.strip_prefix("Collection") {
+        return format!("Collection{inner}");
+    }
+    match token.rsplit_once('.') {
+        Some((ns, name)) => match schemas.iter().find(|(_, a)| *a == Some(ns)) {
+            Some((namespace, _)) => format!("{namespace}.{name}"),
+            None => token.to_owned(),
+        },
+        None => token.to_owned(),
+    }
+}
+
+fn attach_annotations<'a>(
+    model: &mut Model<'a>,
+    doc: &'a Document<'a>,
+    aliases: &[(&'a str, Option<&'a str>)],
+    sink: &mut Sink<'_>,
+) {
+    // Targets are formatted only for elements that carry annotations: most do not, and
+    // formatting a key per property would dominate resolve time.
+    macro_rules! add {
+        ($model:expr, $list:expr, $($fmt:tt)+) => {{
+            let list: &'a [csdl::Annotation<'a>] = $list;
+            if !list.is_empty() {
+                $model.annotations.entry(format!($($fmt)+)).or_default().extend(list);
+            }
+        }};
+    }
+    for s in &doc.schemas {
+        let ns = s.namespace.as_ref();
+        add!(model, &s.annotations, "{ns}");
+        for t in s.entity_types.iter().chain(&s.complex_types) {
+            let q = qualify(ns, &t.name);
+            for p in &t.properties {
+                add!(model, &p.annotations, "{q}/{}", p.name);
+            }
+            for p in &t.navigation_properties {
+                add!(model, &p.annotations, "{q}/{}", p.name);
+            }
+            add!(model, &t.annotations, "{q}");
+        }
+        for t in &s.enum_types {
+            let q = qualify(ns, &t.name);
+            for m in &t.members {
+                add!(model, &m.annotations, "{q}/{}", m.name);
+            }
+            add!(model, &t.annotations, "{q}");
+        }
+        for t in &s.type_definitions {
+            add!(model, &t.annotations, "{ns}.{}", t.name);
+        }
+        for t in &s.terms {
+            add!(model, &t.annotations, "{ns}.{}", t.name);
+        }
+        for c in &s.entity_containers {
+            let q = qualify(ns, &c.name);
+            for set in &c.entity_sets {
+                add!(model, &set.annotations, "{q}/{}", set.name);
+            }
+            for single in &c.singletons {
+                add!(model, &single.annotations, "{q}/{}", single.name);
+            }
+            for i in c.action_imports.iter().chain(&c.function_imports) {
+                add!(model, &i.annotations, "{q}/{}", i.name);
+            }
+            add!(model, &c.annotations, "{q}");
+        }
+        // Operation inline annotations are read from the operation itself
+        // (`Model::operation_annotations`), since overloads share a name.
+        for op in s.actions.iter().chain(&s.functions) {
+            for p in &op.parameters {
+                add!(model, &p.annotations, "{ns}.{}/{}", op.name, p.name);
+            }
+        }
+    }
+    for s in &doc.schemas {
+        for group in &s.annotation_groups {
+            let target = normalize_qualified(aliases, &group.target);
+            if !target_exists(model, &target) {
+                sink.warning(
+                    Code::UnresolvedTarget,
+                    group.pos,
+                    format!(
+                        "annotation target `{}` does not exist; its annotations are ignored",
+                        group.target
+                    ),
+                );
+                continue;
+            }
+            model
+                .annotations
+                .entry(target)
+                .or_default()
+                .extend(&group.annotations);
+        }
+    }
+}
+
+/// True when the first segment of a normalized target names a type, an operation, the
+/// container or a schema, and a second segment (if any) names one of its members.
+fn target_exists(model: &Model<'_>, target: &str) -> bool {
+    let head_end = target.find(['/', '(']).unwrap_or(target.len());
+    let head = &target[..head_end];
+    let rest = &target[head_end..];
+    if let Some(id) = model.type_id(head) {
+        let Some(member) = rest.strip_prefix('/') else {
+            return rest.is_empty();
+        };
+        let member = member.split('/').next().unwrap_or("");
+        return match &model.ty(id).kind {
+            TypeDefKind::Structured(_) => {
+                model.all_properties(id).iter().any(|(_, p)| p.name() == member)
+                    || model.all_navigation(id).iter().any(|(_, p)| p.name() == member)
+            }
+            TypeDefKind::Enum(e) => e.members.iter().any(|(n, _)| *n == member),
+            TypeDefKind::Definition(_) => false,
+        };
+    }
+    if model.container_name.as_deref() == Some(head) {
+        let Some(child) = rest.strip_prefix('/') else {
+            return rest.is_empty();
+        };
+        let child = child.split('/').next().unwrap_or("");
+        return model.container.iter().any(|c| c.name == child)
+            || model.imports.iter().any(|i| i.name == child);
+    }
+    if model.operations.iter().any(|o| o.qualified == head) {
+        return true;
+    }
+    model.terms.iter().any(|(q, _)| q == head) || model.schemas.iter().any(|(n, _)| *n == head)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::csdl::{ReadOptions, parse};
+
+    fn doc(body: &str) -> String {
+        format!(
+            r#"<edmx:Edmx Version="4.0" xmlns:edmx="http://docs.oasis-open.org/odata/ns/edmx"><edmx:DataServices>
+<Schema Namespace="microsoft.graph" Alias="graph">
+{body}
+</Schema></edmx:DataServices></edmx:Edmx>"#
+        )
+    }
+
+    fn codes(model: &Model<'_>) -> Vec<Code> {
+        model.diagnostics.iter().map(|d| d.code).collect()
+    }
+
+    #[test]
+    fn resolves_aliases_inheritance_and_derived_types() {
+        let text = doc(r#"
+<EntityType Name="entity" Abstract="true"><Key><PropertyRef Name="id"/></Key><Property Name="id" Type="Edm.String" Nullable="false"/></EntityType>
+<EntityType Name="identitySet" BaseType="graph.entity"><Property Name="user" Type="microsoft.graph.identity"/></EntityType>
+<ComplexType Name="identity"><Property Name="displayName" Type="Edm.String"/></ComplexType>
+<ComplexType Name="userIdentity" BaseType="graph.identity"><Property Name="ipAddress" Type="Edm.String"/></ComplexType>
+<ComplexType Name="groupIdentity" BaseType="graph.identity"/>
+<Action Name="cancel" IsBound="true"><Parameter Name="bindingParameter" Type="graph.identitySet"/></Action>
+<EntityContainer Name="GraphService"><EntitySet Name="sets" EntityType="graph.identitySet"/></EntityContainer>
+<Annotations Target="graph.identitySet/user"><Annotation Term="Org.OData.Core.V1.Computed"/></Annotations>
+<Annotations Target="graph.cancel(graph.identitySet)"><Annotation Term="Org.OData.Core.V1.Description" String="Cancels."/></Annotations>
+"#);
+        let parsed = parse(&text, ReadOptions::default());
+        assert!(parsed.diagnostics.is_empty());
+        let model = resolve(&parsed.document, text.as_bytes());
+        assert!(model.diagnostics.is_empty(), "{:?}", model.diagnostics);
+        let set = model.type_id("microsoft.graph.identitySet").unwrap();
+        let identity = model.type_id("microsoft.graph.identity").unwrap();
+        let props: Vec<_> = model
+            .all_properties(set)
+            .iter()
+            .map(|(_, p)| p.name().to_owned())
+            .collect();
+        assert_eq!(props, ["id", "user"]);
+        assert_eq!(model.key(set), ["id"]);
+        let derived: Vec<_> = model
+            .all_derived(identity)
+            .iter()
+            .map(|t| model.ty(*t).name)
+            .collect();
+        assert_eq!(derived, ["groupIdentity", "userIdentity"]);
+        assert_eq!(
+            model
+                .annotations_on("microsoft.graph.identitySet/user")
+                .len(),
+            1
+        );
+        let ops = model.bound_operations(set);
+        assert_eq!(ops.len(), 1);
+        assert_eq!(model.operation_annotations(ops[0]).len(), 1);
+        assert_eq!(model.container_child("sets").unwrap().ty, Some(set));
+    }
+
+    #[test]
+    fn reports_unresolved_types_cycles_and_duplicates() {
+        let text = doc(r#"
+<ComplexType Name="a" BaseType="graph.b"><Property Name="x" Type="graph.nothing"/><Property Name="x" Type="Edm.String"/></ComplexType>
+<ComplexType Name="b" BaseType="graph.a"/>
+<ComplexType Name="b"/>
+<EntityType Name="c" BaseType="graph.a"/>
+"#);
+        let parsed = parse(&text, ReadOptions::default());
+        let model = resolve(&parsed.document, text.as_bytes());
+        let codes = codes(&model);
+        assert!(codes.contains(&Code::UnresolvedType), "{codes:?}");
+        assert!(codes.contains(&Code::DuplicateName), "{codes:?}");
+        assert!(codes.contains(&Code::BaseTypeCycle), "{codes:?}");
+        assert!(codes.contains(&Code::InvalidModel), "{codes:?}");
+        // The cycle was cut, so walking base chains terminates.
+        let a = model.type_id("microsoft.graph.a").unwrap();
+        assert!(model.base_chain(a).len() <= 2);
+        // Every diagnostic has a real position.
+        for d in &model.diagnostics {
+            assert!(d.line >= 2, "{d}");
+        }
+    }
+
+    #[test]
+    fn enum_values_implicit_and_checked() {
+        let text = doc(r#"
+<EnumType Name="e"><Member Name="a"/><Member Name="b"/><Member Name="c"/></EnumType>
+<EnumType Name="f" IsFlags="true" UnderlyingType="Edm.Byte"><Member Name="x" Value="1"/><Member Name="y" Value="300"/></EnumType>
+"#);
+        let parsed = parse(&text, ReadOptions::default());
+        let model = resolve(&parsed.document, text.as_bytes());
+        let e = model.type_id("microsoft.graph.e").unwrap();
+        let TypeDefKind::Enum(def) = &model.ty(e).kind else {
+            panic!()
+        };
+        assert_eq!(def.members, [("a", 0), ("b", 1), ("c", 2)]);
+        assert_eq!(codes(&model), [Code::InvalidModel]);
+    }
+
+    #[test]
+    fn normalizes_targets() {
+        let schemas = [("microsoft.graph", Some("graph"))];
+        assert_eq!(
+            normalize_qualified(&schemas, "graph.cancel(graph.x, Collection(graph.y))"),
+            "microsoft.graph.cancel(microsoft.graph.x,Collection(microsoft.graph.y))"
+        );
+        assert_eq!(
+            normalize_qualified(&schemas, "graph.GraphService/users"),
+            "microsoft.graph.GraphService/users"
+        );
+    }
+
+    #[test]
+    fn invalid_identifiers_and_applies_to() {
+        let text = doc(r#"
+<ComplexType Name="9lives"/>
+<Term Name="t" Type="Edm.String" AppliesTo="microsoft.graph.groundingItem)"/>
+"#);
+        let parsed = parse(&text, ReadOptions::default());
+        let model = resolve(&parsed.document, text.as_bytes());
+        assert_eq!(
+            codes(&model),
+            [Code::InvalidAttribute, Code::InvalidAttribute]
+        );
+        assert_eq!(model.diagnostics[1].severity, crate::diag::Severity::Warning);
+    }
+}

@@ -1,0 +1,637 @@
+//! Stage 3: selection. Which part of Graph pim-api binds, and the closure of types it needs.
+//!
+//! The input is a declarative file (`metadata/selection.toml`) naming URL paths from the entity
+//! container, e.g. `roleManagement/directory/roleAssignmentScheduleRequests`. The output is a
+//! [`Selection`]: a deterministic closure computed by fixed rules, each selected type carrying
+//! the [`Reason`] it was selected for (so `pim-codegen explain` can say why a type is there).
+//!
+//! Rules, in the order they are applied until nothing changes:
+//! 1. the last segment of every bound path is *addressable*: its entity type is selected in
+//!    full, and so is every containment navigation below it (recursively, cycles allowed),
+//!    limited by the entry's `follow` / `exclude` lists;
+//! 2. the segments before it are *path-only*: the path API goes through them, their types are
+//!    reference-only;
+//! 3. a fully selected structured type pulls in its base types (in full: their properties are
+//!    flattened into it), the types of its structural properties, and — because payloads are
+//!    polymorphic — every type derived from it, except for types reached only as a base;
+//! 4. operations bound to an addressable type (or a collection of it) are selected; their
+//!    parameter and return types are pulled in like property types;
+//! 5. an entity type reached by a non-containment navigation property, or as an operation's
+//!    parameter or return, that is not otherwise selected becomes *reference-only*: a small
+//!    type with its key instead of its whole hierarchy.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde::Deserialize;
+
+use crate::csdl::{OperationKind, StructuredKind};
+use crate::diag::{Code, Diagnostic, Pos, Severity};
+use crate::model::{Model, OperationId, TypeDefKind, TypeId, TypeKind, TypeRef, vocab::Core};
+
+/// The selection file.
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct SelectionConfig {
+    /// The bound paths.
+    #[serde(rename = "bind")]
+    pub binds: Vec<Bind>,
+}
+
+/// One bound URL path.
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct Bind {
+    /// `/`-separated path from the entity container: an entity set or singleton, then
+    /// navigation properties.
+    pub path: String,
+    /// Free text for humans (e.g. "PIM iteration 3").
+    #[serde(default)]
+    pub note: Option<String>,
+    /// When set, only these containment navigation properties are followed below the bound
+    /// path (at any depth).
+    #[serde(default)]
+    pub follow: Option<Vec<String>>,
+    /// Containment navigation properties never followed below the bound path.
+    #[serde(default)]
+    pub exclude: Vec<String>,
+}
+
+impl SelectionConfig {
+    /// Parses the TOML text of a selection file.
+    pub fn from_toml(text: &str) -> Result<SelectionConfig, Diagnostic> {
+        toml::from_str(text).map_err(|e| {
+            let offset = e.span().map(|s| s.start).unwrap_or(0);
+            let before = &text[..offset.min(text.len())];
+            let line = before.matches('\n').count() as u32 + 1;
+            let column = before
+                .rsplit('\n')
+                .next()
+                .map(|l| l.chars().count())
+                .unwrap_or(0) as u32
+                + 1;
+            Diagnostic {
+                severity: Severity::Error,
+                code: Code::SelectionSyntax,
+                message: e.message().to_owned(),
+                pos: Pos::from_usize(offset),
+                line,
+                column,
+            }
+        })
+    }
+}
+
+/// Why a type is in the selection.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Reason {
+    /// It is the type at the end of a bound path.
+    Bound(String),
+    /// It is the target of a followed containment navigation property.
+    Containment { parent: String, navigation: String },
+    /// It is the type of a structural property.
+    Property { owner: String, property: String },
+    /// It is a base type of a selected type.
+    Base { of: String },
+    /// It derives from a selected type (polymorphic payloads).
+    Derived { from: String },
+    /// A parameter or the return type of a selected operation uses it.
+    Operation { operation: String },
+    /// It is the target of a navigation property that the selection does not follow.
+    Navigation { owner: String, navigation: String },
+    /// A segment of a bound path goes through it.
+    PathSegment(String),
+}
+
+impl std::fmt::Display for Reason {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Reason::Bound(path) => write!(f, "bound at `/{path}`"),
+            Reason::Containment { parent, navigation } => {
+                write!(f, "contained in `{parent}` as `{navigation}`")
+            }
+            Reason::Property { owner, property } => {
+                write!(f, "type of property `{owner}/{property}`")
+            }
+            Reason::Base { of } => write!(f, "base type of `{of}`"),
+            Reason::Derived { from } => write!(f, "derives from `{from}`"),
+            Reason::Operation { operation } => write!(f, "used by operation `{operation}`"),
+            Reason::Navigation { owner, navigation } => {
+                write!(f, "target of navigation `{owner}/{navigation}` (not followed)")
+            }
+            Reason::PathSegment(path) => write!(f, "on the path `/{path}`"),
+        }
+    }
+}
+
+/// A segment of a bound path.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Segment {
+    /// The wire name (container child or navigation property).
+    pub name: String,
+    /// The entity type reached.
+    pub ty: TypeId,
+    /// True when the segment addresses a collection (an entity set or collection navigation).
+    pub collection: bool,
+}
+
+/// A resolved bound path.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BoundPath {
+    /// The path as written in the selection file.
+    pub path: String,
+    /// Its segments, container child first.
+    pub segments: Vec<Segment>,
+}
+
+/// The result of selection.
+#[derive(Debug, Clone, Default)]
+pub struct Selection {
+    /// The bound paths, in file order.
+    pub bound: Vec<BoundPath>,
+    /// Types generated in full, with the first reason found (BFS order, so the shortest).
+    pub types: BTreeMap<TypeId, Reason>,
+    /// Entity types generated as references only (key plus extra properties).
+    pub reference_only: BTreeMap<TypeId, Reason>,
+    /// Entity types that can be addressed by URL and the containment navigation properties
+    /// the path API follows from them (name → target type, collection).
+    pub addressable: BTreeMap<TypeId, Vec<(String, TypeId, bool)>>,
+    /// Selected operations (bound to addressable types).
+    pub operations: BTreeSet<OperationId>,
+}
+
+impl Selection {
+    /// True when `id` is generated in full.
+    pub fn is_full(&self, id: TypeId) -> bool {
+        self.types.contains_key(&id)
+    }
+
+    /// True when `id` is generated in any form.
+    pub fn contains(&self, id: TypeId) -> bool {
+        self.types.contains_key(&id) || self.reference_only.contains_key(&id)
+    }
+
+    /// Human-readable explanation of the closure: one line per type, sorted by name.
+    pub fn explain(&self, model: &Model<'_>) -> String {
+        let mut lines: Vec<String> = self
+            .types
+            .iter()
+            .map(|(id, reason)| format!("full       {}  ({reason})", model.ty(*id).qualified))
+            .chain(self.reference_only.iter().map(|(id, reason)| {
+                format!("reference  {}  ({reason})", model.ty(*id).qualified)
+            }))
+            .collect();
+        lines.sort_by(|a, b| a[11..].cmp(&b[11..]));
+        let mut out = String::new();
+        for b in &self.bound {
+            out.push_str(&format!("bound /{}\n", b.path));
+        }
+        for op in &self.operations {
+            let op = model.operation(*op);
+            let kind = match op.kind() {
+                OperationKind::Action => "action",
+                OperationKind::Function => "function",
+            };
+            let binding = op
+                .binding
+                .as_ref()
+                .map(|b| model.type_ref_name(b))
+                .unwrap_or_default();
+            out.push_str(&format!("{kind:<10} {} on {binding}\n", op.qualified));
+        }
+        for l in lines {
+            out.push_str(&l);
+            out.push('\n');
+        }
+        out
+    }
+}
+
+/// Computes the selection. Errors: a path that does not resolve, and any unresolved type
+/// reference or error diagnostic of the model that touches a selected type.
+pub fn select(model: &Model<'_>, config: &SelectionConfig) -> Result<Selection, Vec<Diagnostic>> {
+    let mut errors = Vec::new();
+    let mut sel = Selection::default();
+    let mut work = Work::default();
+
+    // Rules 1 and 2: resolve the bound paths.
+    for bind in &config.binds {
+        let mut segments: Vec<Segment> = Vec::new();
+        let names: Vec<&str> = bind.path.split('/').filter(|s| !s.is_empty()).collect();
+        let mut failed = false;
+        for (i, name) in names.iter().enumerate() {
+            let step = if i == 0 {
+                model
+                    .container_child(name)
+                    .and_then(|c| c.ty.map(|t| (t, c.is_set)))
+            } else {
+                let parent = segments[i - 1].ty;
+                model
+                    .all_navigation(parent)
+                    .into_iter()
+                    .find(|(_, n)| n.name() == *name)
+                    .and_then(|(_, n)| n.ty.named().map(|t| (t, n.ty.collection)))
+            };
+            match step {
+                Some((ty, collection)) => segments.push(Segment {
+                    name: (*name).to_owned(),
+                    ty,
+                    collection,
+                }),
+                None => {
+                    errors.push(selection_error(format!(
+                        "selection path `{}`: segment `{name}` does not resolve",
+                        bind.path
+                    )));
+                    failed = true;
+                    break;
+                }
+            }
+        }
+        if failed || segments.is_empty() {
+            if segments.is_empty() && !failed {
+                errors.push(selection_error(format!(
+                    "selection path `{}` is empty",
+                    bind.path
+                )));
+            }
+            continue;
+        }
+        let path = names.join("/");
+        for (i, seg) in segments.iter().enumerate().take(segments.len() - 1) {
+            work.reference(seg.ty, Reason::PathSegment(names[..=i].join("/")));
+            // The path API needs the hop from this segment to the next.
+            let next = &segments[i + 1];
+            work.edge(seg.ty, &next.name, next.ty, next.collection);
+        }
+        let last = segments.last().map(|s| s.ty).unwrap_or(TypeId(0));
+        work.full(last, Reason::Bound(path.clone()));
+        work.addressable(model, last, bind);
+        sel.bound.push(BoundPath {
+            path: bind.path.clone(),
+            segments,
+        });
+    }
+
+    // Rules 3 to 5, to a fixed point.
+    work.close(model);
+
+    sel.types = work.full;
+    sel.reference_only = work
+        .reference
+        .into_iter()
+        .filter(|(t, _)| !sel.types.contains_key(t))
+        .collect();
+    sel.addressable = work.edges;
+    sel.operations = work.operations;
+
+    // Errors of the model that touch the selection stop generation; others do not. Only
+    // full types count: a reference-only type is generated from its key alone.
+    for id in sel.types.keys() {
+        let t = model.ty(*id);
+        if let TypeDefKind::Structured(s) = &t.kind {
+            for p in &s.properties {
+                if p.ty.kind == TypeKind::Unresolved {
+                    errors.push(selection_error(format!(
+                        "`{}/{}` has type `{}`, which does not exist",
+                        t.qualified,
+                        p.name(),
+                        p.raw.type_name
+                    )));
+                }
+            }
+        }
+    }
+    for op in &sel.operations {
+        let o = model.operation(*op);
+        for (p, t) in &o.parameters {
+            if t.kind == TypeKind::Unresolved {
+                errors.push(selection_error(format!(
+                    "parameter `{}` of `{}` has type `{}`, which does not exist",
+                    p.name, o.qualified, p.type_name
+                )));
+            }
+        }
+    }
+
+    if errors.is_empty() {
+        Ok(sel)
+    } else {
+        Err(errors)
+    }
+}
+
+fn selection_error(message: String) -> Diagnostic {
+    Diagnostic {
+        severity: Severity::Error,
+        code: Code::SelectionUnresolved,
+        message,
+        pos: Pos(0),
+        line: 0,
+        column: 0,
+    }
+}
+
+/// The work lists of the closure computation.
+#[derive(Default)]
+struct Work {
+    full: BTreeMap<TypeId, Reason>,
+    reference: BTreeMap<TypeId, Reason>,
+    edges: BTreeMap<TypeId, Vec<(String, TypeId, bool)>>,
+    operations: BTreeSet<OperationId>,
+    /// Fully selected types whose dependencies are not yet added.
+    pending: Vec<TypeId>,
+    /// Types reached only as a base type: their derived types are not pulled in.
+    base_only: BTreeSet<TypeId>,
+}
+
+impl Work {
+    fn full(&mut self, id: TypeId, reason: Reason) {
+        self.base_only.remove(&id);
+        if !self.full.contains_key(&id) {
+            self.full.insert(id, reason);
+            self.pending.push(id);
+        } else if !matches!(reason, Reason::Base { .. }) {
+            // Selected again for a reason that makes derived types relevant.
+            self.pending.push(id);
+        }
+    }
+
+    fn reference(&mut self, id: TypeId, reason: Reason) {
+        self.reference.entry(id).or_insert(reason);
+    }
+
+    fn edge(&mut self, from: TypeId, name: &str, to: TypeId, collection: bool) {
+        let edges = self.edges.entry(from).or_default();
+        if !edges.iter().any(|(n, _, _)| n == name) {
+            edges.push((name.to_owned(), to, collection));
+        }
+    }
+
+    /// Rule 1: the containment tree below an addressable type.
+    fn addressable(&mut self, model: &Model<'_>, root: TypeId, bind: &Bind) {
+        let mut stack = vec![root];
+        let mut seen = BTreeSet::new();
+        while let Some(t) = stack.pop() {
+            if !seen.insert(t) {
+                continue;
+            }
+            self.edges.entry(t).or_default();
+            for (_, nav) in model.all_navigation(t) {
+                let name = nav.name();
+                if !nav.raw.contains_target
+                    || bind.exclude.iter().any(|e| e == name)
+                    || bind
+                        .follow
+                        .as_ref()
+                        .is_some_and(|f| !f.iter().any(|x| x == name))
+                {
+                    continue;
+                }
+                let Some(target) = nav.ty.named() else { continue };
+                self.edge(t, name, target, nav.ty.collection);
+                self.full(
+                    target,
+                    Reason::Containment {
+                        parent: model.ty(t).qualified.clone(),
+                        navigation: name.to_owned(),
+                    },
+                );
+                stack.push(target);
+            }
+        }
+    }
+
+    fn close(&mut self, model: &Model<'_>) {
+        let mut derived_done = BTreeSet::new();
+        let mut ops_done = BTreeSet::new();
+        while let Some(id) = self.pending.pop() {
+            let qualified = model.ty(id).qualified.clone();
+            let Some(s) = model.structured(id) else {
+                continue;
+            };
+            // Rule 3: base types (in full, but their derived types are not pulled in).
+            if let Some(base) = s.base
+                && !self.full.contains_key(&base)
+            {
+                self.base_only.insert(base);
+                self.full
+                    .insert(base, Reason::Base { of: qualified.clone() });
+                self.pending.push(base);
+            }
+            for p in &s.properties {
+                self.use_type(
+                    model,
+                    &p.ty,
+                    Reason::Property {
+                        owner: qualified.clone(),
+                        property: p.name().to_owned(),
+                    },
+                );
+            }
+            // Rule 5: navigation targets not followed become references.
+            for nav in &s.navigation {
+                if let Some(target) = nav.ty.named()
+                    && !self.full.contains_key(&target)
+                    && !self.edges.get(&id).is_some_and(|e| {
+                        e.iter().any(|(n, _, _)| n == nav.name())
+                    })
+                {
+                    self.reference(
+                        target,
+                        Reason::Navigation {
+                            owner: qualified.clone(),
+                            navigation: nav.name().to_owned(),
+                        },
+                    );
+                }
+            }
+            // Rule 3: derived types, unless this type is only here as a base.
+            if !self.base_only.contains(&id) && derived_done.insert(id) {
+                for d in model.all_derived(id) {
+                    self.full(
+                        d,
+                        Reason::Derived {
+                            from: qualified.clone(),
+                        },
+                    );
+                }
+            }
+            // Rule 4: operations bound to addressable types (and to their base types).
+            if self.edges.contains_key(&id) && ops_done.insert(id) {
+                for t in model.base_chain(id) {
+                    for &op in model.bound_operations(t) {
+                        // Operations bound to the shared base `entity` (none in PIM) would
+                        // apply to everything; only take those bound to this very type or
+                        // to a base that is itself addressable.
+                        if t != id && !self.edges.contains_key(&t) {
+                            continue;
+                        }
+                        if self.operations.insert(op) {
+                            let o = model.operation(op);
+                            let reason = Reason::Operation {
+                                operation: o.qualified.clone(),
+                            };
+                            for (_, ty) in o.parameters.iter().skip(1) {
+                                self.use_type(model, ty, reason.clone());
+                            }
+                            if let Some(r) = &o.return_type {
+                                self.use_type(model, r, reason.clone());
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        // A type selected in full later no longer needs its reference entry.
+        let full = &self.full;
+        self.reference.retain(|t, _| !full.contains_key(t));
+    }
+
+    /// A type used by a property, parameter or return type.
+    fn use_type(&mut self, model: &Model<'_>, ty: &TypeRef, reason: Reason) {
+        let Some(id) = ty.named() else { return };
+        match &model.ty(id).kind {
+            TypeDefKind::Structured(s) if s.kind() == StructuredKind::Entity => {
+                if !self.full.contains_key(&id) {
+                    self.reference(id, reason);
+                }
+            }
+            _ => self.full(id, reason),
+        }
+    }
+}
+
+/// True when the type or any of its base types is deprecated by `Core.Revisions`.
+pub fn is_deprecated(model: &Model<'_>, id: TypeId) -> bool {
+    let target = model.type_target(id);
+    Core::from_annotations(model.annotations_on(&target))
+        .deprecation()
+        .is_some()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::csdl::{ReadOptions, parse};
+    use crate::model::resolve;
+
+    const SCHEMA: &str = r#"<edmx:Edmx Version="4.0" xmlns:edmx="x"><edmx:DataServices>
+<Schema Namespace="microsoft.graph" Alias="graph">
+<EntityType Name="entity" Abstract="true"><Key><PropertyRef Name="id"/></Key><Property Name="id" Type="Edm.String" Nullable="false"/></EntityType>
+<EntityType Name="root" BaseType="graph.entity">
+  <NavigationProperty Name="resources" Type="Collection(graph.resource)" ContainsTarget="true"/>
+  <NavigationProperty Name="other" Type="Collection(graph.unrelated)" ContainsTarget="true"/>
+</EntityType>
+<EntityType Name="resource" BaseType="graph.entity">
+  <Property Name="by" Type="graph.identity"/>
+  <Property Name="state" Type="graph.state"/>
+  <NavigationProperty Name="parent" Type="graph.resource" ContainsTarget="true"/>
+  <NavigationProperty Name="owner" Type="graph.user"/>
+</EntityType>
+<EntityType Name="unrelated" BaseType="graph.entity"/>
+<EntityType Name="directoryObject" BaseType="graph.entity"><Property Name="deletedDateTime" Type="Edm.DateTimeOffset"/></EntityType>
+<EntityType Name="user" BaseType="graph.directoryObject"><Property Name="manager" Type="graph.identity"/></EntityType>
+<EntityType Name="group" BaseType="graph.directoryObject"/>
+<ComplexType Name="identity"><Property Name="displayName" Type="Edm.String"/></ComplexType>
+<ComplexType Name="userIdentity" BaseType="graph.identity"/>
+<EnumType Name="state"><Member Name="on"/><Member Name="off"/></EnumType>
+<Action Name="register" IsBound="true"><Parameter Name="bindingParameter" Type="Collection(graph.resource)"/><Parameter Name="who" Type="graph.group"/></Action>
+<Action Name="ignored" IsBound="true"><Parameter Name="bindingParameter" Type="graph.unrelated"/></Action>
+<EntityContainer Name="GraphService"><EntitySet Name="roots" EntityType="graph.root"/></EntityContainer>
+</Schema></edmx:DataServices></edmx:Edmx>"#;
+
+    fn names(model: &Model<'_>, ids: impl Iterator<Item = TypeId>) -> Vec<String> {
+        let mut v: Vec<String> = ids.map(|t| model.ty(t).name.to_owned()).collect();
+        v.sort();
+        v
+    }
+
+    #[test]
+    fn closure_follows_the_rules() {
+        let parsed = parse(SCHEMA, ReadOptions::default());
+        let model = resolve(&parsed.document, SCHEMA.as_bytes());
+        assert!(model.diagnostics.is_empty(), "{:?}", model.diagnostics);
+        let config = SelectionConfig::from_toml(
+            "[[bind]]\npath = \"roots\"\nexclude = [\"other\"]\n",
+        )
+        .unwrap();
+        let sel = select(&model, &config).unwrap();
+        assert_eq!(
+            names(&model, sel.types.keys().copied()),
+            ["entity", "identity", "resource", "root", "state", "userIdentity"]
+        );
+        // Navigation and operation targets that are not followed are references, and `user`
+        // does not drag in `directoryObject`'s hierarchy.
+        assert_eq!(
+            names(&model, sel.reference_only.keys().copied()),
+            ["group", "unrelated", "user"]
+        );
+        let ops: Vec<_> = sel
+            .operations
+            .iter()
+            .map(|o| model.operation(*o).name().to_owned())
+            .collect();
+        assert_eq!(ops, ["register"]);
+        // The cycle `resource.parent` is an edge of the path API.
+        let resource = model.type_id("microsoft.graph.resource").unwrap();
+        assert!(
+            sel.addressable[&resource]
+                .iter()
+                .any(|(n, t, c)| n == "parent" && *t == resource && !c)
+        );
+        let explained = sel.explain(&model);
+        assert!(explained.contains("derives from `microsoft.graph.identity`"), "{explained}");
+    }
+
+    #[test]
+    fn selection_is_deterministic() {
+        let parsed = parse(SCHEMA, ReadOptions::default());
+        let model = resolve(&parsed.document, SCHEMA.as_bytes());
+        let config = SelectionConfig::from_toml("[[bind]]\npath = \"roots\"\n").unwrap();
+        let a = select(&model, &config).unwrap().explain(&model);
+        let b = select(&model, &config).unwrap().explain(&model);
+        assert_eq!(a, b);
+        assert!(a.contains("unrelated"));
+    }
+
+    #[test]
+    fn unresolvable_paths_and_bad_files_are_errors() {
+        let parsed = parse(SCHEMA, ReadOptions::default());
+        let model = resolve(&parsed.document, SCHEMA.as_bytes());
+        let config =
+            SelectionConfig::from_toml("[[bind]]\npath = \"roots/nothing\"\n").unwrap();
+        let errors = select(&model, &config).unwrap_err();
+        assert_eq!(errors[0].code, Code::SelectionUnresolved);
+        assert!(errors[0].message.contains("nothing"));
+        let bad = SelectionConfig::from_toml("[[bind]]\npath = 3\n").unwrap_err();
+        assert_eq!(bad.code, Code::SelectionSyntax);
+        assert_eq!(bad.line, 2);
+        let unknown = SelectionConfig::from_toml("[[bind]]\npath = \"x\"\nfollw = []\n");
+        assert!(unknown.is_err());
+    }
+
+    #[test]
+    fn unresolved_types_in_the_selection_are_errors() {
+        let text = SCHEMA.replace(
+            "<Property Name=\"state\" Type=\"graph.state\"/>",
+            "<Property Name=\"state\" Type=\"graph.missing\"/>",
+        );
+        let parsed = parse(&text, ReadOptions::default());
+        let model = resolve(&parsed.document, text.as_bytes());
+        let config = SelectionConfig::from_toml("[[bind]]\npath = \"roots\"\n").unwrap();
+        let errors = select(&model, &config).unwrap_err();
+        assert!(errors[0].message.contains("graph.missing"), "{errors:?}");
+        // Outside the selection, the same defect does not stop generation.
+        let text = SCHEMA.replace(
+            "<EntityType Name=\"unrelated\" BaseType=\"graph.entity\"/>",
+            "<EntityType Name=\"unrelated\" BaseType=\"graph.entity\"><Property Name=\"x\" Type=\"graph.missing\"/></EntityType>",
+        );
+        let parsed = parse(&text, ReadOptions::default());
+        let model = resolve(&parsed.document, text.as_bytes());
+        let config = SelectionConfig::from_toml(
+            "[[bind]]\npath = \"roots\"\nexclude = [\"other\"]\n",
+        )
+        .unwrap();
+        assert!(select(&model, &config).is_ok());
+    }
+}
