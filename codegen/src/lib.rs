@@ -10,3 +10,4 @@ pub mod csdl;
 pub mod diag;
 pub mod model;
 pub mod select;
+pub mod diff;
