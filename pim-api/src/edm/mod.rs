@@ -36,16 +36,22 @@
 //! `Result<_, EdmError>`; `FromStr` validates; `from_raw` wraps any text; constructors from
 //! chrono/uuid/bytes values write a canonical form. Equality and hashing compare the text.
 
-mod binary;
-mod duration;
-mod error;
-mod guid;
+// Every public item here is used by generated code and must say what it is for.
+#![warn(missing_docs)]
+
+// The submodules are public so their design notes show in rustdoc; generated code and users
+// name the items through the re-exports below (`::pim_api::edm::DateTimeOffset`).
+
+pub mod binary;
+pub mod duration;
+pub mod error;
+pub mod guid;
 mod lex;
-mod numeric;
-mod odata_type;
-mod open_enum;
-mod patch;
-mod temporal;
+pub mod numeric;
+pub mod odata_type;
+pub mod open_enum;
+pub mod patch;
+pub mod temporal;
 pub(crate) mod text;
 
 pub use binary::Binary;
@@ -66,11 +72,23 @@ pub use temporal::{Date, DateTimeOffset, TimeOfDay};
 /// really sends (`createdDateTIme`), and instance annotations (`@odata.type`,
 /// `rules@odata.context`, …) — kept and written back on encode so round trips are lossless.
 ///
-/// Generated structs carry it as
+/// Generated structs carry it as a flattened field:
 ///
-/// ```ignore
-/// #[serde(flatten)]
-/// pub additional_properties: ::pim_api::edm::AdditionalProperties,
+/// ```
+/// #[derive(serde::Serialize, serde::Deserialize)]
+/// struct Schedule {
+///     id: String,
+///     #[serde(flatten)]
+///     additional_properties: ::pim_api::edm::AdditionalProperties,
+/// }
+///
+/// let json = r#"{"createdDateTIme":"2021-07-27T09:42:40.087Z","id":"1"}"#;
+/// let s: Schedule = serde_json::from_str(json).unwrap();
+/// assert!(s.additional_properties.contains_key("createdDateTIme"));
+/// assert_eq!(
+///     serde_json::to_string(&s).unwrap(),
+///     r#"{"id":"1","createdDateTIme":"2021-07-27T09:42:40.087Z"}"#
+/// );
 /// ```
 ///
 /// It is a plain alias for `serde_json::Map<String, serde_json::Value>` so users get the full

@@ -24,6 +24,13 @@
 //!   shortest-round-trip formatting. Equality is IEEE (`NaN != NaN`), so there is no `Eq` or
 //!   `Hash`.
 //!
+//! Round trips of non-integer numbers are exact as JSON *values*, not always as text:
+//! serde_json's float writer may re-spell a number (`1e300` comes back as `1e+300`, `1.50` as
+//! `1.5`). No JSON consumer can tell the difference, and without `arbitrary_precision` serde
+//! cannot do better. (serde_json's default float *parser* is also not correctly rounded in
+//! rare cases, e.g. `1e-50`; its additive `float_roundtrip` feature fixes that for the whole
+//! build. It is not enabled here: Graph's PIM payloads carry no such numbers.)
+//!
 //! `Edm.Byte`, `SByte`, `Int16`, `Int32` and `Boolean` need no wrapper: they map to `u8`, `i8`,
 //! `i16`, `i32` and `bool` (IEEE754Compatible only quotes Int64 and Decimal).
 
