@@ -165,8 +165,14 @@ impl TimeOfDay {
 }
 
 impl From<NaiveTime> for TimeOfDay {
-    /// Writes `hh:mm:ss` plus a trimmed fraction when non-zero.
+    /// Writes `hh:mm:ss` plus a trimmed fraction when non-zero. `Edm.TimeOfDay` has no leap
+    /// second, so chrono's leap-second representation is written as `hh:mm:59.999999999`.
     fn from(t: NaiveTime) -> Self {
+        let t = if t.nanosecond() >= 1_000_000_000 {
+            t.with_nanosecond(999_999_999).unwrap_or(t)
+        } else {
+            t
+        };
         let mut out = String::with_capacity(18);
         push_time(&mut out, t);
         Self(out)
@@ -399,5 +405,9 @@ mod tests {
         assert_eq!(t, NaiveTime::from_hms_opt(8, 0, 0).unwrap());
         assert!(TimeOfDay::from_raw("08:00:60").to_naive_time().is_err());
         assert_eq!(TimeOfDay::from(t).as_str(), "08:00:00");
+        let leap = NaiveTime::from_hms_nano_opt(23, 59, 59, 1_500_000_000).unwrap();
+        let written = TimeOfDay::from(leap);
+        assert_eq!(written.as_str(), "23:59:59.999999999");
+        assert!(written.is_valid());
     }
 }
