@@ -116,7 +116,10 @@ impl std::fmt::Display for Reason {
             Reason::Derived { from } => write!(f, "derives from `{from}`"),
             Reason::Operation { operation } => write!(f, "used by operation `{operation}`"),
             Reason::Navigation { owner, navigation } => {
-                write!(f, "target of navigation `{owner}/{navigation}` (not followed)")
+                write!(
+                    f,
+                    "target of navigation `{owner}/{navigation}` (not followed)"
+                )
             }
             Reason::PathSegment(path) => write!(f, "on the path `/{path}`"),
         }
@@ -172,14 +175,14 @@ impl Selection {
 
     /// Human-readable explanation of the closure: one line per type, sorted by name.
     pub fn explain(&self, model: &Model<'_>) -> String {
-        let mut lines: Vec<String> = self
-            .types
-            .iter()
-            .map(|(id, reason)| format!("full       {}  ({reason})", model.ty(*id).qualified))
-            .chain(self.reference_only.iter().map(|(id, reason)| {
-                format!("reference  {}  ({reason})", model.ty(*id).qualified)
-            }))
-            .collect();
+        let mut lines: Vec<String> =
+            self.types
+                .iter()
+                .map(|(id, reason)| format!("full       {}  ({reason})", model.ty(*id).qualified))
+                .chain(self.reference_only.iter().map(|(id, reason)| {
+                    format!("reference  {}  ({reason})", model.ty(*id).qualified)
+                }))
+                .collect();
         lines.sort_by(|a, b| a[11..].cmp(&b[11..]));
         let mut out = String::new();
         for b in &self.bound {
@@ -347,12 +350,15 @@ struct Work {
 impl Work {
     fn full(&mut self, id: TypeId, reason: Reason) {
         self.base_only.remove(&id);
-        if !self.full.contains_key(&id) {
-            self.full.insert(id, reason);
-            self.pending.push(id);
-        } else if !matches!(reason, Reason::Base { .. }) {
+        let again = !matches!(reason, Reason::Base { .. });
+        match self.full.entry(id) {
+            std::collections::btree_map::Entry::Vacant(v) => {
+                v.insert(reason);
+                self.pending.push(id);
+            }
             // Selected again for a reason that makes derived types relevant.
-            self.pending.push(id);
+            std::collections::btree_map::Entry::Occupied(_) if again => self.pending.push(id),
+            std::collections::btree_map::Entry::Occupied(_) => {}
         }
     }
 
@@ -387,7 +393,9 @@ impl Work {
                 {
                     continue;
                 }
-                let Some(target) = nav.ty.named() else { continue };
+                let Some(target) = nav.ty.named() else {
+                    continue;
+                };
                 self.edge(t, name, target, nav.ty.collection);
                 self.full(
                     target,
@@ -414,8 +422,12 @@ impl Work {
                 && !self.full.contains_key(&base)
             {
                 self.base_only.insert(base);
-                self.full
-                    .insert(base, Reason::Base { of: qualified.clone() });
+                self.full.insert(
+                    base,
+                    Reason::Base {
+                        of: qualified.clone(),
+                    },
+                );
                 self.pending.push(base);
             }
             for p in &s.properties {
@@ -432,9 +444,10 @@ impl Work {
             for nav in &s.navigation {
                 if let Some(target) = nav.ty.named()
                     && !self.full.contains_key(&target)
-                    && !self.edges.get(&id).is_some_and(|e| {
-                        e.iter().any(|(n, _, _)| n == nav.name())
-                    })
+                    && !self
+                        .edges
+                        .get(&id)
+                        .is_some_and(|e| e.iter().any(|(n, _, _)| n == nav.name()))
                 {
                     self.reference(
                         target,
@@ -551,14 +564,20 @@ mod tests {
         let parsed = parse(SCHEMA, ReadOptions::default());
         let model = resolve(&parsed.document, SCHEMA.as_bytes());
         assert!(model.diagnostics.is_empty(), "{:?}", model.diagnostics);
-        let config = SelectionConfig::from_toml(
-            "[[bind]]\npath = \"roots\"\nexclude = [\"other\"]\n",
-        )
-        .unwrap();
+        let config =
+            SelectionConfig::from_toml("[[bind]]\npath = \"roots\"\nexclude = [\"other\"]\n")
+                .unwrap();
         let sel = select(&model, &config).unwrap();
         assert_eq!(
             names(&model, sel.types.keys().copied()),
-            ["entity", "identity", "resource", "root", "state", "userIdentity"]
+            [
+                "entity",
+                "identity",
+                "resource",
+                "root",
+                "state",
+                "userIdentity"
+            ]
         );
         // Navigation and operation targets that are not followed are references, and `user`
         // does not drag in `directoryObject`'s hierarchy.
@@ -580,7 +599,10 @@ mod tests {
                 .any(|(n, t, c)| n == "parent" && *t == resource && !c)
         );
         let explained = sel.explain(&model);
-        assert!(explained.contains("derives from `microsoft.graph.identity`"), "{explained}");
+        assert!(
+            explained.contains("derives from `microsoft.graph.identity`"),
+            "{explained}"
+        );
     }
 
     #[test]
@@ -598,8 +620,7 @@ mod tests {
     fn unresolvable_paths_and_bad_files_are_errors() {
         let parsed = parse(SCHEMA, ReadOptions::default());
         let model = resolve(&parsed.document, SCHEMA.as_bytes());
-        let config =
-            SelectionConfig::from_toml("[[bind]]\npath = \"roots/nothing\"\n").unwrap();
+        let config = SelectionConfig::from_toml("[[bind]]\npath = \"roots/nothing\"\n").unwrap();
         let errors = select(&model, &config).unwrap_err();
         assert_eq!(errors[0].code, Code::SelectionUnresolved);
         assert!(errors[0].message.contains("nothing"));
@@ -628,10 +649,9 @@ mod tests {
         );
         let parsed = parse(&text, ReadOptions::default());
         let model = resolve(&parsed.document, text.as_bytes());
-        let config = SelectionConfig::from_toml(
-            "[[bind]]\npath = \"roots\"\nexclude = [\"other\"]\n",
-        )
-        .unwrap();
+        let config =
+            SelectionConfig::from_toml("[[bind]]\npath = \"roots\"\nexclude = [\"other\"]\n")
+                .unwrap();
         assert!(select(&model, &config).is_ok());
     }
 }

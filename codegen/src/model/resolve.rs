@@ -53,7 +53,7 @@ pub fn resolve<'a>(doc: &'a Document<'a>, source: &[u8]) -> Model<'a> {
         let ns = s.namespace.as_ref();
         let mut add = |model: &mut Model<'a>, name: &'a str, pos: Pos, kind: TypeDefKind<'a>| {
             check_identifier(&mut sink, name, pos);
-            let qualified = qualify(ns, &name);
+            let qualified = qualify(ns, name);
             match model.index.entry((ns, name)) {
                 Entry::Occupied(_) => sink.error(
                     Code::DuplicateName,
@@ -250,7 +250,12 @@ pub fn resolve<'a>(doc: &'a Document<'a>, source: &[u8]) -> Model<'a> {
             let parameters: Vec<_> = op
                 .parameters
                 .iter()
-                .map(|p| (p, resolver.type_ref_or_report(&mut sink, &p.type_name, p.pos)))
+                .map(|p| {
+                    (
+                        p,
+                        resolver.type_ref_or_report(&mut sink, &p.type_name, p.pos),
+                    )
+                })
                 .collect();
             let binding = if op.is_bound {
                 match parameters.first() {
@@ -422,7 +427,8 @@ fn structured_members<'a>(
     sink: &mut Sink<'_>,
     raw: &'a csdl::StructuredType<'a>,
 ) -> StructuredDef<'a> {
-    let mut names: HashMap<&str, ()> = HashMap::with_capacity_and_hasher(raw.properties.len(), Default::default());
+    let mut names: HashMap<&str, ()> =
+        HashMap::with_capacity_and_hasher(raw.properties.len(), Default::default());
     let mut check = |sink: &mut Sink<'_>, name: &'a str, pos: Pos| {
         check_identifier(sink, name, pos);
         if names.insert(name, ()).is_some() {
@@ -573,14 +579,14 @@ fn check_identifier(sink: &mut Sink<'_>, name: &str, pos: Pos) {
     let bytes = name.as_bytes();
     if bytes.len() <= 128
         && (bytes[0] == b'_' || bytes[0].is_ascii_alphabetic())
-        && bytes.iter().all(|b| *b == b'_' || b.is_ascii_alphanumeric())
+        && bytes
+            .iter()
+            .all(|b| *b == b'_' || b.is_ascii_alphanumeric())
     {
         return;
     }
     let mut chars = name.chars();
-    let first_ok = chars
-        .next()
-        .is_some_and(|c| c == '_' || c.is_alphabetic());
+    let first_ok = chars.next().is_some_and(|c| c == '_' || c.is_alphabetic());
     let rest_ok = chars.all(|c| c == '_' || c.is_alphanumeric() || is_mark(c));
     if !first_ok || !rest_ok || name.chars().count() > 128 {
         sink.error(
@@ -599,13 +605,11 @@ fn is_mark(c: char) -> bool {
 
 fn is_symbolic_or_qualified(value: &str) -> bool {
     !value.is_empty()
-        && value
-            .split('.')
-            .all(|part| {
-                let mut chars = part.chars();
-                chars.next().is_some_and(|c| c == '_' || c.is_alphabetic())
-                    && chars.all(|c| c == '_' || c.is_alphanumeric())
-            })
+        && value.split('.').all(|part| {
+            let mut chars = part.chars();
+            chars.next().is_some_and(|c| c == '_' || c.is_alphabetic())
+                && chars.all(|c| c == '_' || c.is_alphanumeric())
+        })
 }
 
 /// Rewrites every alias-qualified name inside `name` (a qualified name, a target path or an
@@ -746,8 +750,14 @@ fn target_exists(model: &Model<'_>, target: &str) -> bool {
         let member = member.split('/').next().unwrap_or("");
         return match &model.ty(id).kind {
             TypeDefKind::Structured(_) => {
-                model.all_properties(id).iter().any(|(_, p)| p.name() == member)
-                    || model.all_navigation(id).iter().any(|(_, p)| p.name() == member)
+                model
+                    .all_properties(id)
+                    .iter()
+                    .any(|(_, p)| p.name() == member)
+                    || model
+                        .all_navigation(id)
+                        .iter()
+                        .any(|(_, p)| p.name() == member)
             }
             TypeDefKind::Enum(e) => e.members.iter().any(|(n, _)| *n == member),
             TypeDefKind::Definition(_) => false,
@@ -894,6 +904,9 @@ mod tests {
             codes(&model),
             [Code::InvalidAttribute, Code::InvalidAttribute]
         );
-        assert_eq!(model.diagnostics[1].severity, crate::diag::Severity::Warning);
+        assert_eq!(
+            model.diagnostics[1].severity,
+            crate::diag::Severity::Warning
+        );
     }
 }
