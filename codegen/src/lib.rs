@@ -8,6 +8,8 @@
 
 pub mod csdl;
 pub mod diag;
+pub mod diff;
+pub mod inspect;
 pub mod model;
 pub mod select;
-pub mod diff;
+pub mod sync;
