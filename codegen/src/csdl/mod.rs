@@ -10,8 +10,10 @@
 //! are still kept so that `sync` can write the pin back without losing them.
 
 mod reader;
+mod writer;
 
 pub use reader::{Parsed, ReadOptions, parse, parse_bytes};
+pub use writer::write_document;
 
 use std::borrow::Cow;
 
