@@ -1,0 +1,339 @@
+//! Authentication: access tokens, token providers and caching.
+//!
+//! The client asks its [`TokenProvider`] for a token before every attempt that goes to
+//! the Graph origin. Providers are plain object-safe traits returning boxed futures (no
+//! `async_trait` macro), so any async credential source can be adapted in a few lines.
+//!
+//! * [`StaticToken`]: a fixed token (scripts, tests).
+//! * [`CachingTokenProvider`]: wraps an expensive provider and reuses its token until
+//!   shortly before expiry, with concurrent callers sharing one refresh.
+//! * [`azure`] (feature `azure-identity`): adapts any `azure_core` `TokenCredential`
+//!   (client secret, managed identity, Azure CLI, ...).
+//!
+//! Tokens live in [`Secret`], whose `Debug` never prints the value.
+
+use std::{
+    fmt,
+    future::Future,
+    pin::Pin,
+    sync::Arc,
+    time::{Duration, SystemTime},
+};
+
+use super::{
+    clock::{Clock, SystemClock},
+    error::Result,
+};
+
+/// A credential string whose `Debug` output is redacted.
+///
+/// There is deliberately no `Display` impl: getting the value out requires calling
+/// [`Secret::expose`], which is easy to grep for. The value is reference-counted so the
+/// per-request clone the client makes is a pointer copy.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Secret(Arc<str>);
+
+impl Secret {
+    /// Wraps a secret value.
+    pub fn new(value: impl Into<String>) -> Self {
+        Secret(Arc::from(value.into()))
+    }
+
+    /// The secret value. Only call this where the value is actually needed (building the
+    /// `Authorization` header).
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret(<redacted>)")
+    }
+}
+
+/// A bearer access token and (optionally) when it expires.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AccessToken {
+    secret: Secret,
+    expires_at: Option<SystemTime>,
+}
+
+impl AccessToken {
+    /// A token without a known expiry (cached forever by [`CachingTokenProvider`]).
+    pub fn new(token: impl Into<String>) -> Self {
+        AccessToken {
+            secret: Secret::new(token),
+            expires_at: None,
+        }
+    }
+
+    /// Sets the expiry.
+    pub fn with_expiry(mut self, expires_at: SystemTime) -> Self {
+        self.expires_at = Some(expires_at);
+        self
+    }
+
+    /// The token value, redacted in `Debug`.
+    pub fn secret(&self) -> &Secret {
+        &self.secret
+    }
+
+    /// When the token expires, if known.
+    pub fn expires_at(&self) -> Option<SystemTime> {
+        self.expires_at
+    }
+}
+
+/// The future a [`TokenProvider`] returns.
+pub type TokenFuture<'a> = Pin<Box<dyn Future<Output = Result<AccessToken>> + Send + 'a>>;
+
+/// A source of bearer tokens for Graph.
+///
+/// Called before every attempt (including retries and paging follow-ups), so
+/// implementations that do network I/O should be wrapped in [`CachingTokenProvider`].
+/// Return [`Error::auth`](crate::runtime::Error::auth) on failure.
+///
+/// ```
+/// use pim_api::runtime::{AccessToken, TokenFuture, TokenProvider};
+///
+/// struct FromEnv;
+/// impl TokenProvider for FromEnv {
+///     fn token(&self) -> TokenFuture<'_> {
+///         Box::pin(async {
+///             std::env::var("GRAPH_TOKEN")
+///                 .map(AccessToken::new)
+///                 .map_err(pim_api::runtime::Error::auth)
+///         })
+///     }
+/// }
+/// ```
+pub trait TokenProvider: Send + Sync {
+    /// Returns a currently valid access token.
+    fn token(&self) -> TokenFuture<'_>;
+}
+
+impl<P: TokenProvider + ?Sized> TokenProvider for Arc<P> {
+    fn token(&self) -> TokenFuture<'_> {
+        (**self).token()
+    }
+}
+
+impl<P: TokenProvider + ?Sized> TokenProvider for Box<P> {
+    fn token(&self) -> TokenFuture<'_> {
+        (**self).token()
+    }
+}
+
+/// A provider that always returns the same token.
+#[derive(Clone, Debug)]
+pub struct StaticToken {
+    token: AccessToken,
+}
+
+impl StaticToken {
+    /// Wraps a raw bearer token (without the `Bearer ` prefix).
+    pub fn new(token: impl Into<String>) -> Self {
+        StaticToken {
+            token: AccessToken::new(token),
+        }
+    }
+}
+
+impl From<AccessToken> for StaticToken {
+    fn from(token: AccessToken) -> Self {
+        StaticToken { token }
+    }
+}
+
+impl TokenProvider for StaticToken {
+    fn token(&self) -> TokenFuture<'_> {
+        let token = self.token.clone();
+        Box::pin(std::future::ready(Ok(token)))
+    }
+}
+
+/// Default refresh margin of [`CachingTokenProvider`]: five minutes, as the Azure SDKs
+/// use, so a token is never sent with only seconds left on it.
+pub const DEFAULT_REFRESH_MARGIN: Duration = Duration::from_secs(5 * 60);
+
+/// Caches the wrapped provider's token until shortly before it expires.
+///
+/// A cached token is reused while `now < expires_at - margin`, where `margin` is the
+/// configured refresh margin but never more than half the token's observed lifetime (so
+/// short-lived tokens are still reused instead of refreshed on every call). Tokens
+/// without an expiry are cached until [`CachingTokenProvider::invalidate`]. Concurrent
+/// callers that find the cache stale wait for one shared refresh instead of each calling
+/// the inner provider. Failures are not cached.
+pub struct CachingTokenProvider<P> {
+    inner: P,
+    margin: Duration,
+    clock: Arc<dyn Clock>,
+    // tokio's Mutex because the lock is held across the inner provider's await, which is
+    // what makes concurrent refreshes collapse into one.
+    cache: tokio::sync::Mutex<Option<Cached>>,
+}
+
+struct Cached {
+    token: AccessToken,
+    /// After this instant (wall clock) the token is refreshed.
+    refresh_at: Option<SystemTime>,
+}
+
+impl<P> CachingTokenProvider<P> {
+    /// Wraps `inner` with the default 5-minute refresh margin and the system clock.
+    pub fn new(inner: P) -> Self {
+        CachingTokenProvider {
+            inner,
+            margin: DEFAULT_REFRESH_MARGIN,
+            clock: Arc::new(SystemClock),
+            cache: tokio::sync::Mutex::new(None),
+        }
+    }
+
+    /// Sets how long before expiry the token is refreshed.
+    pub fn with_refresh_margin(mut self, margin: Duration) -> Self {
+        self.margin = margin;
+        self
+    }
+
+    /// Uses another clock (tests).
+    pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> Self {
+        self.clock = clock;
+        self
+    }
+
+    /// Drops the cached token so the next call fetches a new one (e.g. after Graph
+    /// rejected it with 401).
+    pub async fn invalidate(&self) {
+        *self.cache.lock().await = None;
+    }
+}
+
+impl<P> fmt::Debug for CachingTokenProvider<P> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CachingTokenProvider")
+            .field("margin", &self.margin)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<P: TokenProvider> TokenProvider for CachingTokenProvider<P> {
+    fn token(&self) -> TokenFuture<'_> {
+        Box::pin(async move {
+            let mut guard = self.cache.lock().await;
+            let now = self.clock.now();
+            if let Some(cached) = guard.as_ref() {
+                let fresh = cached.refresh_at.is_none_or(|at| now < at);
+                if fresh {
+                    return Ok(cached.token.clone());
+                }
+            }
+            let token = self.inner.token().await?;
+            let refresh_at = token.expires_at().map(|exp| {
+                let lifetime = exp.duration_since(now).unwrap_or(Duration::ZERO);
+                let margin = self.margin.min(lifetime / 2);
+                exp.checked_sub(margin).unwrap_or(exp)
+            });
+            *guard = Some(Cached {
+                token: token.clone(),
+                refresh_at,
+            });
+            Ok(token)
+        })
+    }
+}
+
+/// Adapter for `azure_identity` credentials (feature `azure-identity`).
+///
+/// ```no_run
+/// # async fn demo() -> pim_api::runtime::Result<()> {
+/// use pim_api::runtime::{auth::azure::azure_identity::ManagedIdentityCredential, Client};
+/// let credential = ManagedIdentityCredential::new(None).map_err(pim_api::runtime::Error::auth)?;
+/// let client = Client::builder().azure_credential(credential).build()?;
+/// # Ok(()) }
+/// ```
+#[cfg(feature = "azure-identity")]
+pub mod azure {
+    use std::{
+        sync::Arc,
+        time::{Duration, SystemTime},
+    };
+
+    pub use azure_core::credentials::TokenCredential;
+    /// The `azure_identity` crate, re-exported so its credentials
+    /// (`ClientSecretCredential`, `ManagedIdentityCredential`, `AzureCliCredential`, ...)
+    /// can be used without a separate dependency whose version might not match.
+    pub use azure_identity;
+
+    use super::{AccessToken, TokenFuture, TokenProvider};
+    use crate::runtime::{cloud::NationalCloud, error::Error};
+
+    /// A [`TokenProvider`] backed by an `azure_core` [`TokenCredential`], requesting the
+    /// Graph `.default` scope of one national cloud.
+    ///
+    /// The azure credentials cache tokens themselves, but the client still wraps this in
+    /// a [`CachingTokenProvider`](super::CachingTokenProvider) (see
+    /// [`ClientBuilder::azure_credential`](crate::runtime::ClientBuilder::azure_credential))
+    /// so the per-request cost is one uncontended lock.
+    #[derive(Clone, Debug)]
+    pub struct AzureIdentityProvider {
+        credential: Arc<dyn TokenCredential>,
+        scope: String,
+    }
+
+    impl AzureIdentityProvider {
+        /// Requests `cloud.default_scope()` from `credential`.
+        pub fn new(credential: Arc<dyn TokenCredential>, cloud: NationalCloud) -> Self {
+            Self::with_scope(credential, cloud.default_scope())
+        }
+
+        /// Requests an explicit scope.
+        pub fn with_scope(credential: Arc<dyn TokenCredential>, scope: impl Into<String>) -> Self {
+            AzureIdentityProvider {
+                credential,
+                scope: scope.into(),
+            }
+        }
+
+        /// The scope requested.
+        pub fn scope(&self) -> &str {
+            &self.scope
+        }
+    }
+
+    impl TokenProvider for AzureIdentityProvider {
+        fn token(&self) -> TokenFuture<'_> {
+            Box::pin(async move {
+                let token = self
+                    .credential
+                    .get_token(&[self.scope.as_str()], None)
+                    .await
+                    .map_err(Error::auth)?;
+                let secs = token.expires_on.unix_timestamp();
+                let expires_at = u64::try_from(secs)
+                    .ok()
+                    .and_then(|s| SystemTime::UNIX_EPOCH.checked_add(Duration::from_secs(s)))
+                    .unwrap_or(SystemTime::UNIX_EPOCH);
+                Ok(AccessToken::new(token.token.secret().to_owned()).with_expiry(expires_at))
+            })
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_never_shows_secret() {
+        let t = AccessToken::new("super-secret-value").with_expiry(SystemTime::UNIX_EPOCH);
+        let s = format!(
+            "{t:?} {:?} {:?}",
+            StaticToken::new("super-secret-value"),
+            t.secret()
+        );
+        assert!(!s.contains("super-secret-value"), "{s}");
+        assert!(s.contains("redacted"));
+    }
+}

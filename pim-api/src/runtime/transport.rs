@@ -1,0 +1,347 @@
+//! The non-generic HTTP core every request builder funnels into.
+//!
+//! Request builders are generic over their result type; everything here is not, so it is
+//! compiled once no matter how many entity types the generated bindings have. The core
+//! takes a fully built [`RawRequest`] and returns a [`RawResponse`] whose body has been
+//! read (bounded), after:
+//!
+//! * a `client-request-id` (UUID v4) is assigned, identical across retries and redirects
+//!   of this logical request so Graph support can correlate them;
+//! * the bearer token is attached only when the target is the Graph origin;
+//! * redirects are followed by hand (reqwest's are disabled), dropping `Authorization`
+//!   when a hop leaves the Graph origin and refusing hops to non-https targets;
+//! * throttling and transient failures are retried per the
+//!   [`RetryPolicy`](super::RetryPolicy);
+//! * non-success responses are turned into [`Error`]s with at most
+//!   [`ERROR_BODY_LIMIT`] bytes of body kept.
+//!
+//! Each logical request runs in a `graph.request` tracing span with the method, path
+//! template, operation name, client-request-id, and finally status, attempts and
+//! request-id. Tokens are never recorded: they exist only in the `Authorization` header
+//! value, which is marked sensitive.
+
+use std::sync::Arc;
+
+use bytes::{Bytes, BytesMut};
+use reqwest::{
+    Method, StatusCode,
+    header::{
+        ACCEPT, AUTHORIZATION, CONTENT_LENGTH, CONTENT_TYPE, HeaderMap, HeaderName, HeaderValue,
+        LOCATION, RETRY_AFTER,
+    },
+};
+use tracing::{Instrument, field::Empty};
+use url::Url;
+
+use super::{
+    BoxFuture,
+    client::{Client, describe_origin},
+    error::{ERROR_BODY_LIMIT, Error, ErrorKind, Result},
+    retry::parse_retry_after,
+};
+
+/// Header carrying our per-logical-request correlation id.
+pub(crate) const CLIENT_REQUEST_ID: HeaderName = HeaderName::from_static("client-request-id");
+const APPLICATION_JSON: HeaderValue = HeaderValue::from_static("application/json");
+
+/// A fully resolved request, ready for the core.
+#[derive(Debug, Clone)]
+pub(crate) struct RawRequest {
+    pub(crate) method: Method,
+    pub(crate) url: Url,
+    pub(crate) body: Option<Bytes>,
+    /// Extra headers from the builder (e.g. `ConsistencyLevel`); never `Authorization`.
+    pub(crate) headers: HeaderMap,
+    pub(crate) template: Arc<str>,
+    pub(crate) operation: &'static str,
+}
+
+/// A successful (2xx) response with its body fully read.
+#[derive(Debug)]
+pub(crate) struct RawResponse {
+    pub(crate) status: StatusCode,
+    pub(crate) headers: HeaderMap,
+    pub(crate) body: Bytes,
+}
+
+impl Client {
+    /// Runs one logical request (with retries and redirects). The returned future is
+    /// boxed so that callers' generic futures stay small and this code is shared.
+    pub(crate) fn execute(&self, req: RawRequest) -> BoxFuture<'static, Result<RawResponse>> {
+        let client = self.clone();
+        Box::pin(async move { client.run(req).await })
+    }
+
+    async fn run(self, req: RawRequest) -> Result<RawResponse> {
+        let crid = match req.headers.get(&CLIENT_REQUEST_ID) {
+            // A caller-supplied id (for their own correlation) is honoured.
+            Some(v) => v.clone(),
+            None => new_client_request_id(),
+        };
+        let span = tracing::info_span!(
+            "graph.request",
+            http.method = %req.method,
+            graph.template = %req.template,
+            graph.operation = req.operation,
+            client_request_id = crid.to_str().unwrap_or_default(),
+            http.status = Empty,
+            attempts = Empty,
+            request_id = Empty,
+        );
+        self.run_with_retries(req, crid).instrument(span).await
+    }
+
+    async fn run_with_retries(&self, req: RawRequest, crid: HeaderValue) -> Result<RawResponse> {
+        let inner = &self.inner;
+        let span = tracing::Span::current();
+        let start = inner.clock.instant();
+        let mut attempt: u32 = 0;
+        loop {
+            attempt = attempt.saturating_add(1);
+            let mut err = match self.attempt(&req, &crid).await {
+                Ok(resp) => {
+                    span.record("http.status", resp.status.as_u16());
+                    span.record("attempts", attempt);
+                    if let Some(id) = resp.headers.get("request-id").and_then(|v| v.to_str().ok()) {
+                        span.record("request_id", id);
+                    }
+                    tracing::debug!(
+                        status = resp.status.as_u16(),
+                        attempt,
+                        bytes = resp.body.len(),
+                        "Graph request succeeded"
+                    );
+                    return Ok(resp);
+                }
+                Err(err) => err,
+            };
+            let elapsed = inner.clock.instant().saturating_duration_since(start);
+            match inner.retry.next_delay(&err, &req.method, attempt, elapsed) {
+                Some(delay) => {
+                    tracing::debug!(
+                        attempt,
+                        delay_ms = u64::try_from(delay.as_millis()).unwrap_or(u64::MAX),
+                        status = err.status().map(|s| s.as_u16()),
+                        error = %err,
+                        "retrying Graph request"
+                    );
+                    inner.clock.sleep(delay).await;
+                }
+                None => {
+                    err.set_attempts(attempt);
+                    span.record("attempts", attempt);
+                    if let Some(status) = err.status() {
+                        span.record("http.status", status.as_u16());
+                    }
+                    if let Some(id) = err.request_id() {
+                        span.record("request_id", id);
+                    }
+                    tracing::debug!(attempt, error = %err, "Graph request failed");
+                    return Err(err);
+                }
+            }
+        }
+    }
+
+    /// One attempt: send, follow redirects, read the body.
+    async fn attempt(&self, req: &RawRequest, crid: &HeaderValue) -> Result<RawResponse> {
+        let inner = &self.inner;
+        let mut method = req.method.clone();
+        let mut url = req.url.clone();
+        let mut body = req.body.clone();
+        let mut bearer: Option<HeaderValue> = None;
+        let mut redirects: u32 = 0;
+        loop {
+            let mut headers = req.headers.clone();
+            headers.insert(CLIENT_REQUEST_ID, crid.clone());
+            if !headers.contains_key(ACCEPT) {
+                headers.insert(ACCEPT, APPLICATION_JSON);
+            }
+            // The token goes only to the Graph origin; this check runs per hop, so a
+            // redirect elsewhere never carries it (and a redirect back may again).
+            if self.is_graph_origin(&url) {
+                let value = match &bearer {
+                    Some(v) => v.clone(),
+                    None => {
+                        let v = self.bearer_header().await?;
+                        bearer = Some(v.clone());
+                        v
+                    }
+                };
+                headers.insert(AUTHORIZATION, value);
+            }
+            let mut rb = inner.http.request(method.clone(), url.clone());
+            if let Some(b) = &body {
+                if b.is_empty() {
+                    // hyper omits the length of an empty body; gateways answer a bodiless
+                    // POST without Content-Length with 411.
+                    headers.insert(CONTENT_LENGTH, HeaderValue::from_static("0"));
+                } else if !headers.contains_key(CONTENT_TYPE) {
+                    headers.insert(CONTENT_TYPE, APPLICATION_JSON);
+                }
+                rb = rb.body(b.clone());
+            }
+            let mut resp = rb.headers(headers).send().await.map_err(Error::transport)?;
+            let status = resp.status();
+
+            if matches!(status.as_u16(), 301 | 302 | 303 | 307 | 308)
+                && let Some(location) = resp.headers().get(LOCATION)
+            {
+                redirects += 1;
+                if redirects > inner.max_redirects {
+                    return Err(Error::new(
+                        ErrorKind::Redirect,
+                        format!("more than {} redirects", inner.max_redirects),
+                    ));
+                }
+                let location = location.to_str().map_err(|_| {
+                    Error::new(ErrorKind::InvalidUrl, "redirect Location is not valid text")
+                })?;
+                let next = url.join(location).map_err(|e| {
+                    Error::new(
+                        ErrorKind::InvalidUrl,
+                        format!("invalid redirect Location: {e}"),
+                    )
+                })?;
+                if !self.redirect_allowed(&next) {
+                    return Err(Error::new(
+                        ErrorKind::UntrustedUrl,
+                        format!("refusing redirect to {}", describe_origin(&next)),
+                    ));
+                }
+                tracing::debug!(
+                    status = status.as_u16(),
+                    to = %describe_origin(&next),
+                    same_origin = self.is_graph_origin(&next),
+                    "following redirect"
+                );
+                // Same method rewriting as browsers and reqwest: 303 always becomes
+                // GET, 301/302 turn POST into GET; 307/308 replay method and body.
+                let to_get = status == StatusCode::SEE_OTHER && method != Method::HEAD
+                    || matches!(status.as_u16(), 301 | 302) && method == Method::POST;
+                if to_get {
+                    method = Method::GET;
+                    body = None;
+                }
+                url = next;
+                continue;
+            }
+
+            let headers = std::mem::take(resp.headers_mut());
+            if status.is_success() {
+                let limit = inner.max_response_size;
+                if resp.content_length().is_some_and(|len| len > limit as u64) {
+                    return Err(too_large(limit));
+                }
+                let (body, truncated) = read_limited(&mut resp, limit)
+                    .await
+                    .map_err(Error::transport)?;
+                if truncated {
+                    return Err(too_large(limit));
+                }
+                return Ok(RawResponse {
+                    status,
+                    headers,
+                    body,
+                });
+            }
+
+            // Error response: keep at most ERROR_BODY_LIMIT bytes. A failure while reading
+            // it must not hide the status, so a broken error body just counts as truncated.
+            let (body, truncated) = match read_limited(&mut resp, ERROR_BODY_LIMIT).await {
+                Ok(r) => r,
+                Err(_) => (Bytes::new(), true),
+            };
+            let retry_after = headers
+                .get(RETRY_AFTER)
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| parse_retry_after(v, inner.clock.now()));
+            let mut err = Error::api(status, headers, body, truncated, retry_after);
+            if let Some(token) = bearer.as_ref().and_then(|v| v.to_str().ok()) {
+                err.redact(token.trim_start_matches("Bearer "));
+            }
+            return Err(err);
+        }
+    }
+
+    async fn bearer_header(&self) -> Result<HeaderValue> {
+        let token = self.inner.tokens.token().await?;
+        let mut value = HeaderValue::try_from(format!("Bearer {}", token.secret().expose()))
+            .map_err(|_| {
+                // Deliberately no detail: the offending text is the token.
+                Error::new(
+                    ErrorKind::Auth,
+                    "token contains characters not allowed in an HTTP header",
+                )
+            })?;
+        // Sensitive values are redacted by http's Debug and never indexed by HPACK.
+        value.set_sensitive(true);
+        Ok(value)
+    }
+}
+
+fn too_large(limit: usize) -> Error {
+    Error::new(
+        ErrorKind::BodyTooLarge,
+        format!("response body exceeds the {limit}-byte limit"),
+    )
+}
+
+/// A random (v4) UUID for `client-request-id`.
+fn new_client_request_id() -> HeaderValue {
+    let id = uuid::Builder::from_random_bytes(rand::random()).into_uuid();
+    let mut buf = [0u8; uuid::fmt::Hyphenated::LENGTH];
+    let text = id.hyphenated().encode_lower(&mut buf);
+    HeaderValue::from_str(text).unwrap_or(HeaderValue::from_static(
+        "00000000-0000-4000-8000-000000000000",
+    ))
+}
+
+/// Reads the body up to `limit` bytes. Returns the bytes and whether more were available
+/// (in which case the rest is not read and the connection is discarded). A body that
+/// arrives in one chunk — the common case for small JSON — is returned without copying.
+async fn read_limited(
+    resp: &mut reqwest::Response,
+    limit: usize,
+) -> reqwest::Result<(Bytes, bool)> {
+    let mut single: Option<Bytes> = None;
+    let mut acc: Option<BytesMut> = None;
+    let mut len = 0usize;
+    while let Some(chunk) = resp.chunk().await? {
+        if chunk.is_empty() {
+            continue;
+        }
+        let room = limit - len;
+        let over = chunk.len() > room;
+        let chunk = if over { chunk.slice(..room) } else { chunk };
+        len += chunk.len();
+        match (&mut acc, single.take()) {
+            (Some(buf), _) => buf.extend_from_slice(&chunk),
+            (None, None) => single = Some(chunk),
+            (None, Some(first)) => {
+                // Pre-size from Content-Length, but never trust it beyond 4 MiB up front.
+                let hint = resp
+                    .content_length()
+                    .map_or(0, |l| usize::try_from(l).unwrap_or(usize::MAX))
+                    .min(limit)
+                    .min(4 * 1024 * 1024);
+                let mut buf = BytesMut::with_capacity(hint.max(first.len() + chunk.len()));
+                buf.extend_from_slice(&first);
+                buf.extend_from_slice(&chunk);
+                acc = Some(buf);
+            }
+        }
+        if over {
+            return Ok((finish(single, acc), true));
+        }
+    }
+    Ok((finish(single, acc), false))
+}
+
+fn finish(single: Option<Bytes>, acc: Option<BytesMut>) -> Bytes {
+    match (acc, single) {
+        (Some(buf), _) => buf.freeze(),
+        (None, Some(b)) => b,
+        (None, None) => Bytes::new(),
+    }
+}
