@@ -125,10 +125,8 @@ impl Report {
             .count()
     }
 
-    /// The report as a JSON object: the integer counts (`schemas`, `entity_types`, ...) and
-    /// `diagnostics`, a list of `{severity, code, message, line, column}`.
-    pub fn to_json(&self) -> serde_json::Value {
-        let report = JsonReport {
+    fn json_report(&self) -> JsonReport<'_> {
+        JsonReport {
             counts: self.counts,
             diagnostics: self
                 .diagnostics
@@ -141,10 +139,20 @@ impl Report {
                     column: d.column,
                 })
                 .collect(),
-        };
+        }
+    }
+
+    /// The report as a JSON object: the integer counts (`schemas`, `entity_types`, ...) and
+    /// `diagnostics`, a list of `{severity, code, message, line, column}`.
+    pub fn to_json(&self) -> serde_json::Value {
         // Serializing plain structs of integers and strings cannot fail; `Null` is only a
         // formality to avoid an `unwrap`.
-        serde_json::to_value(report).unwrap_or(serde_json::Value::Null)
+        serde_json::to_value(self.json_report()).unwrap_or(serde_json::Value::Null)
+    }
+
+    /// [`Report::to_json`] as indented text, keys in declaration order (counts first).
+    pub fn to_json_pretty(&self) -> String {
+        serde_json::to_string_pretty(&self.json_report()).unwrap_or_default()
     }
 
     /// A plain-text summary: one aligned line per count, then the diagnostic totals.
