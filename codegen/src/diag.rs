@@ -171,7 +171,10 @@ impl LineIndex {
         let start = starts.get(line).copied().unwrap_or(0) as usize;
         let start = start.min(offset);
         // Count characters, not bytes, and tolerate offsets inside invalid UTF-8.
-        let column = String::from_utf8_lossy(&text[start..offset]).chars().count() + 1;
+        let column = String::from_utf8_lossy(&text[start..offset])
+            .chars()
+            .count()
+            + 1;
         (line as u32 + 1, u32::try_from(column).unwrap_or(u32::MAX))
     }
 }
@@ -295,7 +298,11 @@ mod tests {
         let text = b"<a>\n  <Property Name=\"x\" Type=\"ns.Missing\"/>\n</a>";
         let index = LineIndex::new();
         let mut sink = Sink::new(text, &index);
-        sink.error(Code::UnresolvedType, Pos(6), "type `ns.Missing` does not exist");
+        sink.error(
+            Code::UnresolvedType,
+            Pos(6),
+            "type `ns.Missing` does not exist",
+        );
         let shown = render("t.xml", text, &sink.diagnostics, false);
         assert!(shown.contains("CSDL010"), "{shown}");
         assert!(shown.contains("t.xml:2:3"), "{shown}");

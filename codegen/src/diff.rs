@@ -107,13 +107,7 @@ impl<'m, 'a> Side<'m, 'a> {
             .cloned()
             .collect();
         let paths = resolvable.iter().map(|b| b.path.clone()).collect();
-        let selection = select(
-            model,
-            &SelectionConfig {
-                binds: resolvable,
-            },
-        )
-        .unwrap_or_default();
+        let selection = select(model, &SelectionConfig { binds: resolvable }).unwrap_or_default();
         Side {
             model,
             selection,
@@ -190,10 +184,20 @@ fn compare(old: &Side<'_, '_>, new: &Side<'_, '_>) -> DiffReport {
     };
 
     for p in new.paths.difference(&old.paths) {
-        push(Impact::Additive, "path-added", format!("/{p}"), String::new());
+        push(
+            Impact::Additive,
+            "path-added",
+            format!("/{p}"),
+            String::new(),
+        );
     }
     for p in old.paths.difference(&new.paths) {
-        push(Impact::Breaking, "path-removed", format!("/{p}"), String::new());
+        push(
+            Impact::Breaking,
+            "path-removed",
+            format!("/{p}"),
+            String::new(),
+        );
     }
 
     let old_types = old.full_types();
@@ -201,12 +205,22 @@ fn compare(old: &Side<'_, '_>, new: &Side<'_, '_>) -> DiffReport {
     for (name, id) in &new_types {
         if !old_types.contains_key(name) {
             let reason = &new.selection.types[id];
-            push(Impact::Additive, "type-added", name.clone(), reason.to_string());
+            push(
+                Impact::Additive,
+                "type-added",
+                name.clone(),
+                reason.to_string(),
+            );
         }
     }
     for name in old_types.keys() {
         if !new_types.contains_key(name) {
-            push(Impact::Breaking, "type-removed", name.clone(), String::new());
+            push(
+                Impact::Breaking,
+                "type-removed",
+                name.clone(),
+                String::new(),
+            );
         }
     }
     for (name, &new_id) in &new_types {
@@ -217,7 +231,12 @@ fn compare(old: &Side<'_, '_>, new: &Side<'_, '_>) -> DiffReport {
         // Deprecation of the type.
         match (old.deprecation(name), new.deprecation(name)) {
             (None, Some(d)) => push(Impact::Additive, "deprecated", name.clone(), d),
-            (Some(_), None) => push(Impact::Additive, "undeprecated", name.clone(), String::new()),
+            (Some(_), None) => push(
+                Impact::Additive,
+                "undeprecated",
+                name.clone(),
+                String::new(),
+            ),
             _ => {}
         }
         match (&om.ty(old_id).kind, &nm.ty(new_id).kind) {
@@ -261,7 +280,11 @@ fn compare(old: &Side<'_, '_>, new: &Side<'_, '_>) -> DiffReport {
                 // Deprecation of members present on both sides.
                 for (_, p) in nm.all_properties(new_id) {
                     let member = format!("{name}/{}", p.name());
-                    if om.all_properties(old_id).iter().any(|(_, q)| q.name() == p.name()) {
+                    if om
+                        .all_properties(old_id)
+                        .iter()
+                        .any(|(_, q)| q.name() == p.name())
+                    {
                         match (old.deprecation(&member), new.deprecation(&member)) {
                             (None, Some(d)) => push(Impact::Additive, "deprecated", member, d),
                             (Some(_), None) => {
@@ -337,11 +360,18 @@ fn compare(old: &Side<'_, '_>, new: &Side<'_, '_>) -> DiffReport {
             continue;
         };
         let (oo, no) = (old.model.operation(*old_id), new.model.operation(*id));
-        let params = |m: &Model<'_>, o: &crate::model::OperationDef<'_>| -> BTreeMap<String, (String, bool)> {
+        let params = |m: &Model<'_>,
+                      o: &crate::model::OperationDef<'_>|
+         -> BTreeMap<String, (String, bool)> {
             o.parameters
                 .iter()
                 .skip(usize::from(o.binding.is_some()))
-                .map(|(p, t)| (p.name.to_string(), (m.type_ref_name(t), p.facets.nullable.unwrap_or(true))))
+                .map(|(p, t)| {
+                    (
+                        p.name.to_string(),
+                        (m.type_ref_name(t), p.facets.nullable.unwrap_or(true)),
+                    )
+                })
                 .collect()
         };
         let (op_, np_) = (params(old.model, oo), params(new.model, no));
@@ -360,7 +390,12 @@ fn compare(old: &Side<'_, '_>, new: &Side<'_, '_>) -> DiffReport {
                 } else {
                     Impact::Breaking
                 };
-                push(impact, "parameter-added", format!("{subject}/{p}"), t.clone());
+                push(
+                    impact,
+                    "parameter-added",
+                    format!("{subject}/{p}"),
+                    t.clone(),
+                );
             }
         }
         for (p, (t, _)) in &op_ {
@@ -522,13 +557,29 @@ mod tests {
             .iter()
             .map(|c| (c.impact, c.kind, c.subject.as_str()))
             .collect();
-        assert!(kinds.contains(&(Impact::Breaking, "property-removed", "microsoft.graph.thing/gone")));
-        assert!(kinds.contains(&(Impact::Additive, "property-added", "microsoft.graph.thing/fresh")));
-        assert!(kinds.contains(&(Impact::Additive, "enum-member-added", "microsoft.graph.state/b")));
+        assert!(kinds.contains(&(
+            Impact::Breaking,
+            "property-removed",
+            "microsoft.graph.thing/gone"
+        )));
+        assert!(kinds.contains(&(
+            Impact::Additive,
+            "property-added",
+            "microsoft.graph.thing/fresh"
+        )));
+        assert!(kinds.contains(&(
+            Impact::Additive,
+            "enum-member-added",
+            "microsoft.graph.state/b"
+        )));
         assert!(kinds.contains(&(Impact::Additive, "deprecated", "microsoft.graph.thing")));
         assert_eq!(report.breaking, 1);
         assert!(report.has_breaking());
-        let dep = report.changes.iter().find(|c| c.kind == "deprecated").unwrap();
+        let dep = report
+            .changes
+            .iter()
+            .find(|c| c.kind == "deprecated")
+            .unwrap();
         assert!(dep.detail.contains("2027-01-01"), "{}", dep.detail);
         // The unresolvable path is ignored on both sides, not an error.
         assert!(!kinds.iter().any(|(_, k, _)| *k == "path-added"));

@@ -369,11 +369,8 @@ impl<'a> Parser<'a, '_> {
                     Ok(Event::Eof) => break,
                     Ok(Event::Start(_) | Event::Empty(_)) => {
                         let pos = self.pos();
-                        self.sink.error(
-                            Code::XmlSyntax,
-                            pos,
-                            "content after the root element",
-                        );
+                        self.sink
+                            .error(Code::XmlSyntax, pos, "content after the root element");
                         break;
                     }
                     Ok(_) => continue,
@@ -1441,11 +1438,31 @@ impl<'a> Parser<'a, '_> {
                 Some(Expr::Collection(items))
             }
             "Record" => Some(Expr::Record(self.record(el))),
-            "Apply" | "Cast" | "If" | "IsOf" | "LabeledElement" | "LabeledElementReference"
-            | "UrlRef" | "And" | "Or" | "Not" | "Eq" | "Ne" | "Gt" | "Ge" | "Lt" | "Le"
-            | "Has" | "In" | "Add" | "Sub" | "Neg" | "Mul" | "Div" | "DivBy" | "Mod" => {
-                Some(Expr::Dynamic(self.dynamic(el)))
-            }
+            "Apply"
+            | "Cast"
+            | "If"
+            | "IsOf"
+            | "LabeledElement"
+            | "LabeledElementReference"
+            | "UrlRef"
+            | "And"
+            | "Or"
+            | "Not"
+            | "Eq"
+            | "Ne"
+            | "Gt"
+            | "Ge"
+            | "Lt"
+            | "Le"
+            | "Has"
+            | "In"
+            | "Add"
+            | "Sub"
+            | "Neg"
+            | "Mul"
+            | "Div"
+            | "DivBy"
+            | "Mod" => Some(Expr::Dynamic(self.dynamic(el))),
             _ => {
                 self.unknown_element(el, "Annotation");
                 None
@@ -1636,7 +1653,6 @@ fn attribute_expr<'a>(key: &str, value: Str<'a>) -> Option<Expr<'a>> {
     }
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -1739,7 +1755,12 @@ mod tests {
         assert_eq!(g.target, "microsoft.graph.thing/tags");
         // The child inherits the group's qualifier.
         assert_eq!(g.annotations[0].qualifier.as_deref(), Some("q"));
-        let revisions = g.annotations[0].value.as_ref().unwrap().as_collection().unwrap();
+        let revisions = g.annotations[0]
+            .value
+            .as_ref()
+            .unwrap()
+            .as_collection()
+            .unwrap();
         let record = revisions[0].as_record().unwrap();
         assert_eq!(
             record.get("Kind"),
@@ -1768,12 +1789,7 @@ mod tests {
         let cut = &SMALL[..SMALL.find("<Function").unwrap() + 20];
         let parsed = parse(cut, ReadOptions::default());
         assert!(has_errors(&parsed));
-        assert!(
-            parsed
-                .diagnostics
-                .iter()
-                .any(|d| d.code == Code::XmlSyntax)
-        );
+        assert!(parsed.diagnostics.iter().any(|d| d.code == Code::XmlSyntax));
         assert_eq!(parsed.document.schemas.len(), 1);
         assert_eq!(parsed.document.schemas[0].entity_types.len(), 2);
     }

@@ -91,7 +91,10 @@ impl Primitive {
             "PrimitiveType" => PrimitiveType,
             "ComplexType" => ComplexType,
             "EntityType" => EntityType,
-            "AnnotationPath" | "PropertyPath" | "NavigationPropertyPath" | "AnyPropertyPath"
+            "AnnotationPath"
+            | "PropertyPath"
+            | "NavigationPropertyPath"
+            | "AnyPropertyPath"
             | "ModelElementPath" => ModelPath,
             n if n.starts_with("Geography") || n.starts_with("Geometry") => Geo,
             _ => return None,

@@ -148,18 +148,15 @@ fn revision(e: &Expr<'_>) -> Option<Revision> {
 
 /// A restriction record's `…able` flag, `None` when the annotation is absent (the spec's
 /// default, "supported", then applies).
-fn restriction_flag(
-    annotations: &[&Annotation<'_>],
-    term: &str,
-    property: &str,
-) -> Option<bool> {
+fn restriction_flag(annotations: &[&Annotation<'_>], term: &str, property: &str) -> Option<bool> {
     let a = find(annotations, CAPABILITIES, term)?;
     let record = a.value.as_ref().and_then(Expr::as_record)?;
     record.get(property).and_then(Expr::as_bool)
 }
 
 fn bool_term(annotations: &[&Annotation<'_>], term: &str) -> Option<bool> {
-    find(annotations, CAPABILITIES, term).map(|a| a.value.as_ref().and_then(Expr::as_bool).unwrap_or(true))
+    find(annotations, CAPABILITIES, term)
+        .map(|a| a.value.as_ref().and_then(Expr::as_bool).unwrap_or(true))
 }
 
 /// What a collection or entity supports, per Org.OData.Capabilities.V1. Each field is
