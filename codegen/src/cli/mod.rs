@@ -29,7 +29,11 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand, ValueEnum};
 use pim_codegen::diag::{self, Diagnostic};
 
+mod check;
+mod diff;
+mod explain;
 mod inspect;
+mod sync;
 
 /// Declares [`Command`] (one variant per subcommand) and [`Command::run`], so that a new
 /// subcommand is one line here plus its module.
@@ -55,6 +59,30 @@ macro_rules! commands {
 commands! {
     /// Print element counts and diagnostics of a CSDL file.
     Inspect => inspect,
+    /// Refresh the pinned schema in metadata/ from an upstream $metadata file.
+    Sync => sync,
+    /// Compare two schemas within the selection: breaking and additive changes.
+    Diff => diff,
+    /// Verify the pin against its lock.
+    Check => check,
+    /// Print every selected type and operation with the reason it is in the bindings.
+    Explain => explain,
+}
+
+/// `dir/name`, where a relative `dir` is looked up from the current directory upwards, so the
+/// commands work from any directory inside the checkout.
+pub fn metadata_file(dir: &Path, name: &str) -> std::path::PathBuf {
+    if dir.is_relative()
+        && let Ok(cwd) = std::env::current_dir()
+    {
+        for base in cwd.ancestors() {
+            let candidate = base.join(dir);
+            if candidate.join("selection.toml").is_file() {
+                return candidate.join(name);
+            }
+        }
+    }
+    dir.join(name)
 }
 
 /// Reads Microsoft Graph CSDL and generates the typed Rust bindings of pim-api.
