@@ -595,12 +595,15 @@ impl Writer {
             // names from the XML. Leaving the expression out keeps the output well-formed.
             return;
         }
-        let attrs: Vec<(&str, Option<&str>)> = d
-            .attributes
-            .iter()
-            .filter(|(k, _)| is_xml_name(k) && !k.starts_with("xmlns"))
-            .map(|(k, v)| (k.as_ref(), Some(v.as_ref())))
-            .collect();
+        // The reader keeps local names, so `a:x` and `b:x` both arrive as `x`; XML forbids a
+        // repeated attribute, so only the first is written.
+        let mut attrs: Vec<(&str, Option<&str>)> = Vec::with_capacity(d.attributes.len());
+        for (k, v) in &d.attributes {
+            if is_xml_name(k) && !k.starts_with("xmlns") && !attrs.iter().any(|(seen, _)| seen == k)
+            {
+                attrs.push((k.as_ref(), Some(v.as_ref())));
+            }
+        }
         let text = d.text.as_deref().filter(|t| !t.is_empty());
         if text.is_none() && d.children.is_empty() {
             self.empty(&d.element, &attrs);
@@ -644,6 +647,17 @@ fn attribute_form<'e>(e: &'e Expr<'_>) -> Option<(&'static str, AttrValue<'e>)> 
         // A member name with whitespace in it (only possible in a built document) cannot
         // survive the split on whitespace of attribute notation, nor of element notation.
         Expr::EnumMember(members) => Some(("EnumMember", AttrValue::Joined(members))),
+        // `UrlRef="..."` is how the reader saw it when it is this simple; writing it back the
+        // same way keeps the nesting depth the reader counts unchanged.
+        Expr::Dynamic(Dynamic {
+            element,
+            attributes,
+            children,
+            text: None,
+        }) if element == "UrlRef" && attributes.is_empty() => match children.as_slice() {
+            [Expr::Const(ConstKind::String, url)] => Some(("UrlRef", AttrValue::Str(url))),
+            _ => None,
+        },
         _ => None,
     }
 }
@@ -883,6 +897,12 @@ mod tests {
             written.contains("<Annotation Term=\"Core.Flag\" Qualifier=\"own\" Bool=\"true\"/>"),
             "{written}"
         );
+        assert!(
+            written.contains(
+                "<Annotation Term=\"Core.Link\" UrlRef=\"https://example.com/?a=1&amp;b=2\"/>"
+            ),
+            "{written}"
+        );
         assert!(written.ends_with("</edmx:Edmx>\n"));
     }
 
@@ -914,6 +934,7 @@ mod tests {
                         element: "Apply".into(),
                         attributes: vec![
                             ("bad key".into(), "v".into()),
+                            ("Function".into(), "first".into()),
                             ("Function".into(), "f".into()),
                         ],
                         text: Some("]]>".into()),
@@ -935,6 +956,6 @@ mod tests {
             reparsed.diagnostics
         );
         assert_eq!(reparsed.document.version, "4.0");
-        assert!(written.contains("<Apply Function=\"f\">"), "{written}");
+        assert!(written.contains("<Apply Function=\"first\">"), "{written}");
     }
 }
