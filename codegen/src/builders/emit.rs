@@ -108,13 +108,18 @@ fn docs(paragraphs: &[String]) -> TokenStream {
     quote! { #(#[doc = #lines])* }
 }
 
+/// `#[deprecated(note = …)]`. The schema's date goes into the note: `since` must be a semver
+/// version (`clippy::deprecated_semver` is deny-by-default), and Graph's is a date.
 fn deprecated(d: &Option<Deprecation>) -> TokenStream {
     match d {
         None => quote!(),
         Some(Deprecation {
             since: Some(since),
             note,
-        }) => quote!(#[deprecated(since = #since, note = #note)]),
+        }) => {
+            let note = format!("deprecated since {since}: {note}");
+            quote!(#[deprecated(note = #note)])
+        }
         Some(Deprecation { since: None, note }) => quote!(#[deprecated(note = #note)]),
     }
 }
