@@ -6,10 +6,17 @@
 //! 1. [`csdl`]: XML text → raw document (positions kept, nothing resolved).
 //! 2. [`model`]: raw document → resolved model (qualified names, inheritance, annotations).
 
+pub mod builders;
 pub mod csdl;
 pub mod diag;
 pub mod diff;
+pub mod emit;
+pub mod generate;
 pub mod inspect;
+pub mod ir;
 pub mod model;
+pub mod naming;
 pub mod select;
 pub mod sync;
+
+pub use generate::{Generated, check_golden, generate, generate_all};

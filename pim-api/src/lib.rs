@@ -10,3 +10,5 @@ extern crate self as pim_api;
 
 pub mod edm;
 pub mod runtime;
+pub mod models;
+pub mod requests;

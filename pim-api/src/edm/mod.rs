@@ -47,6 +47,8 @@ pub mod duration;
 pub mod error;
 pub mod guid;
 mod lex;
+#[doc(hidden)]
+pub mod derive_support;
 pub mod numeric;
 pub mod odata_type;
 pub mod open_enum;
