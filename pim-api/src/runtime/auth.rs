@@ -44,6 +44,12 @@ impl Secret {
     pub fn expose(&self) -> &str {
         &self.0
     }
+
+    /// Whether both are clones of the same secret allocation (cheap identity check used
+    /// to cache derived values such as the formatted `Authorization` header).
+    pub(crate) fn same_as(&self, other: &Secret) -> bool {
+        Arc::ptr_eq(&self.0, &other.0)
+    }
 }
 
 impl fmt::Debug for Secret {
@@ -335,5 +341,103 @@ mod tests {
         );
         assert!(!s.contains("super-secret-value"), "{s}");
         assert!(s.contains("redacted"));
+    }
+}
+
+#[cfg(all(test, feature = "azure-identity"))]
+mod azure_tests {
+    use std::{
+        future::Future,
+        pin::Pin,
+        sync::{Arc, Mutex},
+        time::{Duration, SystemTime},
+    };
+
+    use azure_core::{
+        credentials::{AccessToken as AzToken, TokenCredential, TokenRequestOptions},
+        time::OffsetDateTime,
+    };
+
+    use super::{TokenProvider, azure::AzureIdentityProvider};
+    use crate::runtime::{ErrorKind, NationalCloud};
+
+    /// A credential recording the scopes it was asked for (hand-expanded async_trait
+    /// signature, so the test needs no extra macro crate).
+    #[derive(Debug, Default)]
+    struct Fake {
+        scopes: Mutex<Vec<String>>,
+        fail: bool,
+    }
+
+    impl TokenCredential for Fake {
+        fn get_token<'a, 'b, 'c, 'd, 'at>(
+            &'a self,
+            scopes: &'b [&'c str],
+            _options: Option<TokenRequestOptions<'d>>,
+        ) -> Pin<Box<dyn Future<Output = azure_core::Result<AzToken>> + Send + 'at>>
+        where
+            'a: 'at,
+            'b: 'at,
+            'c: 'at,
+            'd: 'at,
+            Self: 'at,
+        {
+            self.scopes
+                .lock()
+                .unwrap()
+                .extend(scopes.iter().map(|s| s.to_string()));
+            let result = if self.fail {
+                Err(azure_core::Error::with_message(
+                    azure_core::error::ErrorKind::Credential,
+                    "no credential available",
+                ))
+            } else {
+                Ok(AzToken::new(
+                    "az-token",
+                    OffsetDateTime::from_unix_timestamp(2_000_000_000).unwrap(),
+                ))
+            };
+            Box::pin(std::future::ready(result))
+        }
+    }
+
+    #[tokio::test]
+    async fn adapts_token_credential_per_cloud() {
+        let fake = Arc::new(Fake::default());
+        let provider = AzureIdentityProvider::new(fake.clone(), NationalCloud::UsGov);
+        let token = provider.token().await.unwrap();
+        assert_eq!(token.secret().expose(), "az-token");
+        assert_eq!(
+            token.expires_at(),
+            Some(SystemTime::UNIX_EPOCH + Duration::from_secs(2_000_000_000))
+        );
+        assert_eq!(
+            *fake.scopes.lock().unwrap(),
+            vec!["https://graph.microsoft.us/.default".to_owned()]
+        );
+
+        let failing = AzureIdentityProvider::new(
+            Arc::new(Fake {
+                fail: true,
+                ..Fake::default()
+            }),
+            NationalCloud::Global,
+        );
+        let err = failing.token().await.unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::Auth);
+        assert!(err.to_string().contains("no credential available"));
+    }
+
+    #[test]
+    fn builder_uses_the_cloud_scope() {
+        let client = crate::runtime::Client::builder()
+            .cloud(NationalCloud::China)
+            .azure_credential(Arc::new(Fake::default()))
+            .build()
+            .unwrap();
+        assert_eq!(
+            client.base_url().as_str(),
+            "https://microsoftgraph.chinacloudapi.cn/beta"
+        );
     }
 }

@@ -51,8 +51,11 @@ pub(crate) struct ClientInner {
     pub(crate) http: reqwest::Client,
     /// Base URL, e.g. `https://graph.microsoft.com/beta`.
     pub(crate) base: Url,
-    /// `base` as text without a trailing `/`, ready for `prefix + path`.
-    pub(crate) prefix: String,
+    /// The base URL's path without a trailing `/` (e.g. `/beta`), prepended to every
+    /// [`ODataPath`](super::ODataPath).
+    pub(crate) base_path: String,
+    /// The last formatted `Authorization` value and the token it was made from.
+    pub(crate) bearer_cache: std::sync::Mutex<Option<(super::auth::Secret, HeaderValue)>>,
     pub(crate) cloud: NationalCloud,
     pub(crate) tokens: Arc<dyn TokenProvider>,
     pub(crate) retry: RetryPolicy,
@@ -109,7 +112,14 @@ impl Client {
     /// Whether `url` may receive the bearer token: same scheme, host and port as the base
     /// URL, and no embedded credentials.
     pub(crate) fn is_graph_origin(&self, url: &Url) -> bool {
-        url.origin() == self.inner.base.origin()
+        // Component-wise instead of `Url::origin()`, which allocates: this runs on every
+        // hop of every request. Hosts are already normalised (lower-cased, IDNA, IP
+        // canonical form) by the URL parser, so string equality is origin equality.
+        let base = &self.inner.base;
+        url.scheme() == base.scheme()
+            && url.host_str().is_some()
+            && url.host_str() == base.host_str()
+            && url.port_or_known_default() == base.port_or_known_default()
             && url.username().is_empty()
             && url.password().is_none()
     }
@@ -359,7 +369,7 @@ impl ClientBuilder {
                 "base URL must not contain credentials, a query or a fragment",
             ));
         }
-        let prefix = base.as_str().trim_end_matches('/').to_owned();
+        let base_path = base.path().trim_end_matches('/').to_owned();
 
         let tokens = self.resolve_tokens()?;
         let user_agent = HeaderValue::from_str(&self.user_agent)
@@ -389,7 +399,8 @@ impl ClientBuilder {
             inner: Arc::new(ClientInner {
                 http,
                 base,
-                prefix,
+                base_path,
+                bearer_cache: std::sync::Mutex::new(None),
                 cloud: self.cloud,
                 tokens,
                 retry: self.retry,
@@ -453,7 +464,7 @@ mod tests {
             .base_url("https://graph.microsoft.com/v1.0/")
             .build()
             .unwrap();
-        assert_eq!(c.inner.prefix, "https://graph.microsoft.com/v1.0");
+        assert_eq!(c.inner.base_path, "/v1.0");
     }
 
     #[test]

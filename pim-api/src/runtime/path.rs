@@ -66,7 +66,13 @@ pub struct ODataPath {
 impl ODataPath {
     /// The service root (empty path).
     pub fn new() -> Self {
-        Self::default()
+        // Typical PIM paths are 60-120 bytes; sizing up front avoids a chain of small
+        // reallocations while segments are appended.
+        ODataPath {
+            path: String::with_capacity(128),
+            template: String::with_capacity(96),
+            invalid: None,
+        }
     }
 
     /// Appends a static segment such as `roleManagement` or a bound operation's
@@ -208,6 +214,10 @@ mod tests {
             assert_eq!(url.path(), format!("/beta{}", path.as_str()), "id {id:?}");
             assert_eq!(url.query(), None);
             assert_eq!(url.fragment(), None);
+            // The client builds request URLs with `set_path` on the parsed base.
+            let mut set = url::Url::parse("https://h/beta").unwrap();
+            set.set_path(&format!("/beta{}", path.as_str()));
+            assert_eq!(set, url, "id {id:?}");
         }
     }
 

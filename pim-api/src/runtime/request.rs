@@ -130,19 +130,18 @@ impl Parts {
             return Err(Error::new(ErrorKind::InvalidUrl, reason.to_owned()));
         }
         let inner = &self.client.inner;
-        let mut s = String::with_capacity(inner.prefix.len() + self.path.as_str().len() + 64);
-        s.push_str(&inner.prefix);
-        s.push_str(self.path.as_str());
+        // Start from the already parsed base and set only path and query: a full
+        // `Url::parse` would redo scheme and host processing (IDNA) on every request.
+        let mut url = inner.base.clone();
+        let mut path = String::with_capacity(inner.base_path.len() + self.path.as_str().len());
+        path.push_str(&inner.base_path);
+        path.push_str(self.path.as_str());
+        url.set_path(&path);
         if !self.query.is_empty() {
-            s.push('?');
-            self.query.write_to(&mut s);
+            let mut q = String::with_capacity(64);
+            self.query.write_to(&mut q);
+            url.set_query(Some(&q));
         }
-        let url = Url::parse(&s).map_err(|e| {
-            Error::new(
-                ErrorKind::InvalidUrl,
-                format!("could not build request URL: {e}"),
-            )
-        })?;
         // Defence in depth: the path encoder guarantees this, but the token must never
         // leave the Graph origin even if that guarantee were broken.
         if !self.client.is_graph_origin(&url) {

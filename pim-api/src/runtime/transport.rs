@@ -42,6 +42,8 @@ use super::{
 
 /// Header carrying our per-logical-request correlation id.
 pub(crate) const CLIENT_REQUEST_ID: HeaderName = HeaderName::from_static("client-request-id");
+/// Graph's server-side request id header.
+const REQUEST_ID: HeaderName = HeaderName::from_static("request-id");
 const APPLICATION_JSON: HeaderValue = HeaderValue::from_static("application/json");
 
 /// A fully resolved request, ready for the core.
@@ -88,12 +90,18 @@ impl Client {
             attempts = Empty,
             request_id = Empty,
         );
-        self.run_with_retries(req, crid).instrument(span).await
+        self.run_with_retries(req, crid, span.clone())
+            .instrument(span)
+            .await
     }
 
-    async fn run_with_retries(&self, req: RawRequest, crid: HeaderValue) -> Result<RawResponse> {
+    async fn run_with_retries(
+        &self,
+        req: RawRequest,
+        crid: HeaderValue,
+        span: tracing::Span,
+    ) -> Result<RawResponse> {
         let inner = &self.inner;
-        let span = tracing::Span::current();
         let start = inner.clock.instant();
         let mut attempt: u32 = 0;
         loop {
@@ -102,7 +110,7 @@ impl Client {
                 Ok(resp) => {
                     span.record("http.status", resp.status.as_u16());
                     span.record("attempts", attempt);
-                    if let Some(id) = resp.headers.get("request-id").and_then(|v| v.to_str().ok()) {
+                    if let Some(id) = resp.headers.get(REQUEST_ID).and_then(|v| v.to_str().ok()) {
                         span.record("request_id", id);
                     }
                     tracing::debug!(
@@ -147,19 +155,26 @@ impl Client {
     async fn attempt(&self, req: &RawRequest, crid: &HeaderValue) -> Result<RawResponse> {
         let inner = &self.inner;
         let mut method = req.method.clone();
-        let mut url = req.url.clone();
+        // Only allocated once a redirect is followed; the first hop borrows `req.url`.
+        let mut redirected: Option<Url> = None;
         let mut body = req.body.clone();
         let mut bearer: Option<HeaderValue> = None;
         let mut redirects: u32 = 0;
         loop {
-            let mut headers = req.headers.clone();
-            headers.insert(CLIENT_REQUEST_ID, crid.clone());
-            if !headers.contains_key(ACCEPT) {
-                headers.insert(ACCEPT, APPLICATION_JSON);
+            let url = redirected.as_ref().unwrap_or(&req.url);
+            // Headers go straight onto reqwest's builder (no intermediate map): this is
+            // the per-request hot path.
+            let mut rb = inner.http.request(method.clone(), url.clone());
+            for (name, value) in &req.headers {
+                rb = rb.header(name, value);
+            }
+            rb = rb.header(CLIENT_REQUEST_ID, crid.clone());
+            if !req.headers.contains_key(ACCEPT) {
+                rb = rb.header(ACCEPT, APPLICATION_JSON);
             }
             // The token goes only to the Graph origin; this check runs per hop, so a
             // redirect elsewhere never carries it (and a redirect back may again).
-            if self.is_graph_origin(&url) {
+            if self.is_graph_origin(url) {
                 let value = match &bearer {
                     Some(v) => v.clone(),
                     None => {
@@ -168,20 +183,19 @@ impl Client {
                         v
                     }
                 };
-                headers.insert(AUTHORIZATION, value);
+                rb = rb.header(AUTHORIZATION, value);
             }
-            let mut rb = inner.http.request(method.clone(), url.clone());
             if let Some(b) = &body {
                 if b.is_empty() {
                     // hyper omits the length of an empty body; gateways answer a bodiless
                     // POST without Content-Length with 411.
-                    headers.insert(CONTENT_LENGTH, HeaderValue::from_static("0"));
-                } else if !headers.contains_key(CONTENT_TYPE) {
-                    headers.insert(CONTENT_TYPE, APPLICATION_JSON);
+                    rb = rb.header(CONTENT_LENGTH, HeaderValue::from_static("0"));
+                } else if !req.headers.contains_key(CONTENT_TYPE) {
+                    rb = rb.header(CONTENT_TYPE, APPLICATION_JSON);
                 }
                 rb = rb.body(b.clone());
             }
-            let mut resp = rb.headers(headers).send().await.map_err(Error::transport)?;
+            let mut resp = rb.send().await.map_err(Error::transport)?;
             let status = resp.status();
 
             if matches!(status.as_u16(), 301 | 302 | 303 | 307 | 308)
@@ -223,7 +237,7 @@ impl Client {
                     method = Method::GET;
                     body = None;
                 }
-                url = next;
+                redirected = Some(next);
                 continue;
             }
 
@@ -264,8 +278,17 @@ impl Client {
         }
     }
 
+    /// The `Authorization` value for the provider's current token. The formatted header
+    /// is cached per token (keyed by the token's shared allocation), so a cached or
+    /// static token costs a pointer comparison instead of a format and validation.
     async fn bearer_header(&self) -> Result<HeaderValue> {
         let token = self.inner.tokens.token().await?;
+        if let Ok(cache) = self.inner.bearer_cache.lock()
+            && let Some((secret, value)) = cache.as_ref()
+            && secret.same_as(token.secret())
+        {
+            return Ok(value.clone());
+        }
         let mut value = HeaderValue::try_from(format!("Bearer {}", token.secret().expose()))
             .map_err(|_| {
                 // Deliberately no detail: the offending text is the token.
@@ -276,6 +299,9 @@ impl Client {
             })?;
         // Sensitive values are redacted by http's Debug and never indexed by HPACK.
         value.set_sensitive(true);
+        if let Ok(mut cache) = self.inner.bearer_cache.lock() {
+            *cache = Some((token.secret().clone(), value.clone()));
+        }
         Ok(value)
     }
 }
