@@ -6,14 +6,20 @@
 //! - two-space indentation, one element per line, `\n` line ends, a final newline;
 //! - attributes in a fixed order per element (the order of the CSDL specification's tables),
 //!   whatever the order in the source;
-//! - children grouped by kind in a fixed order (the raw document keeps document order within
-//!   each kind, and that order is kept: it carries meaning for enum members, parameters and
-//!   collection items);
+//! - children grouped by kind in a fixed order (for a `Schema`: `EnumType`, `TypeDefinition`,
+//!   `EntityType`, `ComplexType`, `Action`, `Function`, `Term`, `EntityContainer`,
+//!   `Annotations`, `Annotation`; inline `Annotation`s always last). The raw document keeps
+//!   document order within each kind, and that order is kept: it carries meaning for enum
+//!   members, parameters and collection items;
 //! - the `edmx` prefix on `Edmx`, `Reference`, `Include`, `IncludeAnnotations` and
 //!   `DataServices`, and `edm` as the default namespace declared on each `Schema`;
 //! - annotation values in attribute notation when they are a constant, a path or an enum
-//!   member (`<Annotation Term="Core.Description" String="..."/>`), in element notation
-//!   otherwise (`Record`, `Collection`, `Null`, dynamic expressions);
+//!   member, or a `UrlRef` of a plain string (`<Annotation Term="Core.Description"
+//!   String="..."/>`), in element notation otherwise (`Record`, `Collection`, `Null`, other
+//!   dynamic expressions);
+//! - an `Annotation` inside an `Annotations` group does not repeat the group's qualifier
+//!   (the reader hands it down);
+//! - an empty `Version` is written as `4.0`;
 //! - boolean attributes whose raw field is a plain `bool` (`Abstract`, `IsBound`, ...) only
 //!   when true: the raw document cannot tell `false` from absent, and absent is the default.
 //!
