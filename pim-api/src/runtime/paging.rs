@@ -7,7 +7,7 @@
 //!
 //! Every `@odata.nextLink` is validated against the client's Graph origin before it is
 //! requested: a link to another scheme, host or port yields an
-//! [`ErrorKind::UntrustedUrl`](crate::runtime::ErrorKind::UntrustedUrl) error and no request
+//! [`ErrorKind::UntrustedUrl`] error and no request
 //! is made, because following it would hand the bearer token to a stranger.
 //!
 //! Interrupted iterations can be resumed: [`Pager::next_link`] tells which link comes
@@ -177,7 +177,7 @@ impl<T> Pager<T> {
 
     /// Resumes paging from a saved `@odata.nextLink`. The link is validated now: one that
     /// is not on the client's Graph origin is refused with
-    /// [`ErrorKind::UntrustedUrl`](crate::runtime::ErrorKind::UntrustedUrl) and nothing
+    /// [`ErrorKind::UntrustedUrl`] and nothing
     /// is sent. Headers the original request needed (e.g. `ConsistencyLevel`) must be
     /// added again with [`Pager::header`].
     pub fn from_next_link(client: &Client, next_link: &str) -> Result<Self> {
@@ -195,7 +195,7 @@ impl<T> Pager<T> {
     }
 
     /// Adds a header to every request this pager makes. Invalid headers and
-    /// `Authorization` fail with [`ErrorKind::Config`](crate::runtime::ErrorKind::Config).
+    /// `Authorization` fail with [`ErrorKind::Config`].
     pub fn header(mut self, name: &str, value: &str) -> Result<Self> {
         let name = HeaderName::from_bytes(name.as_bytes())
             .map_err(|_| Error::new(ErrorKind::Config, "invalid header name"))?;
