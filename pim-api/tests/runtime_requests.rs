@@ -228,3 +228,29 @@ async fn unserializable_body_fails_without_sending() {
     assert_eq!(err.kind(), ErrorKind::Encode);
     assert_eq!(server.received_requests().await.unwrap().len(), 0);
 }
+
+/// Generated methods return these builders and users spawn them on multi-threaded
+/// runtimes, so they (and what they turn into) must be `Send + 'static`; the client
+/// is shared across tasks, so it must also be `Sync`.
+#[test]
+fn builders_and_streams_are_send_and_static() {
+    fn send_static<T: Send + 'static>() {}
+    fn sync<T: Sync>() {}
+    #[derive(Deserialize)]
+    struct NotClone;
+    send_static::<pim_api::runtime::Client>();
+    sync::<pim_api::runtime::Client>();
+    send_static::<pim_api::runtime::ListRequest<NotClone>>();
+    send_static::<pim_api::runtime::GetRequest<NotClone>>();
+    send_static::<CreateRequest<NotClone>>();
+    send_static::<UpdateRequest>();
+    send_static::<DeleteRequest>();
+    send_static::<ActionRequest<NotClone>>();
+    send_static::<FunctionRequest<NotClone>>();
+    send_static::<pim_api::runtime::Pager<NotClone>>();
+    send_static::<pim_api::runtime::ItemStream<NotClone>>();
+    send_static::<<pim_api::runtime::ListRequest<NotClone> as std::future::IntoFuture>::IntoFuture>(
+    );
+    send_static::<pim_api::runtime::Error>();
+    sync::<pim_api::runtime::Error>();
+}
