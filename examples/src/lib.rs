@@ -1,1 +1,73 @@
-//! Runnable examples live in `src/bin/`; this library is empty.
+//! The PIM flows the runnable examples in `src/bin/` perform, written once against the
+//! generated request builders, and the few helpers the binaries share.
+//!
+//! Each flow is a plain async function over a [`Client`], so the same code runs against a real
+//! tenant (the binaries: a token from `GRAPH_TOKEN`) and against a loopback mock server (the
+//! workspace test `tests/tests/flows.rs`, which asserts the method, path and body of every
+//! request). The binaries only parse arguments and print.
+//!
+//! | flow | request |
+//! |---|---|
+//! | [`flows::role_settings`] | `GET /policies/roleManagementPolicyAssignments?$filter=…&$expand=policy($expand=rules)` |
+//! | [`flows::iteration2::roles`] | `GET /privilegedAccess/{provider}/resources/{id}/roleDefinitions`, `…/roleSettings` |
+//! | [`flows::set_max_activation`] | `PATCH /policies/roleManagementPolicies/{id}/rules/Expiration_EndUser_Assignment` |
+//! | [`flows::list_assignments`] | `GET /roleManagement/directory/roleAssignmentScheduleInstances` (all pages) |
+//! | [`flows::iteration2::export_assignments`] | `GET /privilegedAccess/{provider}/roleAssignments/export?$filter=…` |
+//! | [`flows::create_assignment`], [`flows::activate`], [`flows::deactivate`], [`flows::extend`], [`flows::renew`] | `POST /roleManagement/directory/roleAssignmentScheduleRequests` |
+//! | [`flows::decide_group_approval`] | `GET …/group/assignmentApprovals/{id}/steps`, `PATCH …/steps/{id}` |
+//! | [`flows::iteration2::decide`] | `POST /privilegedAccess/{provider}/roleAssignmentRequests/{id}/updateRequest` |
+//! | [`flows::cancel`] | `POST /roleManagement/directory/roleAssignmentScheduleRequests/{id}/cancel` |
+
+use pim_api::runtime::{Client, Error, StaticToken};
+
+pub mod flows;
+
+/// The environment variable holding the bearer token.
+pub const TOKEN_VAR: &str = "GRAPH_TOKEN";
+
+/// A client for the tenant the `GRAPH_TOKEN` bearer token belongs to; `GRAPH_BASE_URL`
+/// overrides the endpoint (default `https://graph.microsoft.com/beta`).
+///
+/// Exits with status 2 and says how to get a token when `GRAPH_TOKEN` is not set: the
+/// examples talk to a real tenant and never guess credentials.
+pub fn client_from_env() -> Client {
+    let token = match std::env::var(TOKEN_VAR) {
+        Ok(t) if !t.trim().is_empty() => t,
+        _ => {
+            eprintln!(
+                "{TOKEN_VAR} is not set. These examples call Microsoft Graph for a real tenant; \
+                 give them a bearer token with the PIM permissions they need \
+                 (RoleManagement.ReadWrite.Directory, PrivilegedAccess.ReadWrite.AzureADGroup, \
+                 RoleManagementPolicy.ReadWrite.Directory, ...), for example:\n\n    \
+                 export {TOKEN_VAR}=$(az account get-access-token --resource-type ms-graph \
+                 --query accessToken -o tsv)"
+            );
+            std::process::exit(2);
+        }
+    };
+    let mut builder = Client::builder().token_provider(StaticToken::new(token.trim()));
+    if let Ok(url) = std::env::var("GRAPH_BASE_URL") {
+        builder = builder.base_url(url);
+    }
+    builder.build().unwrap_or_else(|e| fail(e))
+}
+
+/// The positional arguments, or the usage and exit status 2 when fewer than `required`.
+pub fn args(usage: &str, required: usize) -> Vec<String> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.len() < required || args.iter().any(|a| a == "-h" || a == "--help") {
+        let name = std::env::args().next().unwrap_or_default();
+        eprintln!("usage: {name} {usage}");
+        std::process::exit(2);
+    }
+    args
+}
+
+/// Prints a Graph or transport error with what Graph said, and exits with status 1.
+pub fn fail(e: Error) -> ! {
+    eprintln!("error: {e}");
+    if let Some(id) = e.request_id() {
+        eprintln!("request-id: {id}");
+    }
+    std::process::exit(1)
+}

@@ -1,0 +1,381 @@
+//! The PIM flows, one function each, over the generated builders.
+//!
+//! Microsoft Entra roles use PIM iteration 3 (`/roleManagement/directory/…`,
+//! `/policies/…`); approvals of PIM for groups go through
+//! `/identityGovernance/privilegedAccess/group`; the iteration 2 flows
+//! (`/privilegedAccess/…`) are deprecated in the schema and marked so.
+
+use futures::TryStreamExt;
+use pim_api::edm::{Duration, Patch};
+use pim_api::models::{
+    ApprovalStepUpdate, ExpirationPattern, ExpirationPatternType, RequestSchedule,
+    UnifiedRoleAssignmentScheduleInstance, UnifiedRoleAssignmentScheduleRequest,
+    UnifiedRoleManagementPolicyAssignment, UnifiedRoleManagementPolicyExpirationRuleUpdate,
+};
+use pim_api::runtime::{Client, Literal, Result};
+
+/// The rule of a role's policy that caps how long an activation lasts.
+pub const ACTIVATION_RULE: &str = "Expiration_EndUser_Assignment";
+
+/// The policies of the directory roles with their rules (PIM iteration 3's role settings),
+/// one policy assignment per role.
+///
+/// `GET /policies/roleManagementPolicyAssignments?$filter=scopeId eq '/' and scopeType eq
+/// 'DirectoryRole'&$expand=policy($expand=rules)`, every page.
+pub async fn role_settings(client: &Client) -> Result<Vec<UnifiedRoleManagementPolicyAssignment>> {
+    client
+        .policies()
+        .role_management_policy_assignments()
+        .list()
+        .filter(format!(
+            "scopeId eq {} and scopeType eq {}",
+            Literal::string("/"),
+            Literal::string("DirectoryRole")
+        ))
+        .expand(["policy($expand=rules)"])
+        .collect_all()
+        .await
+}
+
+/// Sets the longest activation a role's policy allows (`maximum`, an ISO 8601 duration such
+/// as `PT4H`): a PATCH of the policy's expiration rule for end users.
+pub async fn set_max_activation(client: &Client, policy_id: &str, maximum: &str) -> Result<()> {
+    let mut rule = UnifiedRoleManagementPolicyExpirationRuleUpdate::new();
+    rule.is_expiration_required = Patch::Value(true);
+    rule.maximum_duration = Patch::Value(Duration::from_raw(maximum));
+    client
+        .policies()
+        .role_management_policies()
+        .by_id(policy_id)
+        .rules()
+        .by_id(ACTIVATION_RULE)
+        .update(&rule)
+        .await
+}
+
+/// Every active role assignment (instances: permanent and activated ones), optionally of one
+/// principal, across all pages.
+pub async fn list_assignments(
+    client: &Client,
+    principal_id: Option<&str>,
+) -> Result<Vec<UnifiedRoleAssignmentScheduleInstance>> {
+    let mut request = client
+        .role_management()
+        .directory()
+        .role_assignment_schedule_instances()
+        .list();
+    if let Some(p) = principal_id {
+        request = request.filter(format!("principalId eq {}", Literal::string(p)));
+    }
+    request.into_stream().try_collect().await
+}
+
+/// A schedule starting now: for `duration` (ISO 8601, e.g. `PT4H`), else without end.
+pub fn schedule(duration: Option<&str>) -> RequestSchedule {
+    let mut expiration = ExpirationPattern::new();
+    match duration {
+        Some(d) => {
+            expiration.r#type = Some(ExpirationPatternType::AfterDuration);
+            expiration.duration = Some(Duration::from_raw(d));
+        }
+        None => expiration.r#type = Some(ExpirationPatternType::NoExpiration),
+    }
+    let mut schedule = RequestSchedule::new();
+    schedule.expiration = Some(expiration);
+    schedule
+}
+
+/// A role assignment schedule request for the whole directory (`directoryScopeId` `/`).
+pub fn role_request(
+    action: &str,
+    principal_id: &str,
+    role_definition_id: &str,
+    justification: Option<&str>,
+    duration: Option<&str>,
+) -> UnifiedRoleAssignmentScheduleRequest {
+    // The schema declares the server-set `status` of every request non-nullable, so `new`
+    // asks for it; a request being created has none.
+    let mut request = UnifiedRoleAssignmentScheduleRequest::new("");
+    request.status = None;
+    request.action = Some(action.to_owned());
+    request.principal_id = Some(principal_id.to_owned());
+    request.role_definition_id = Some(role_definition_id.to_owned());
+    request.directory_scope_id = Some("/".to_owned());
+    request.justification = justification.map(str::to_owned);
+    if action != "selfDeactivate" && action != "adminRemove" {
+        request.schedule_info = Some(schedule(duration));
+    }
+    request
+}
+
+async fn submit(
+    client: &Client,
+    request: &UnifiedRoleAssignmentScheduleRequest,
+) -> Result<UnifiedRoleAssignmentScheduleRequest> {
+    client
+        .role_management()
+        .directory()
+        .role_assignment_schedule_requests()
+        .create(request)
+        .await
+}
+
+/// An administrator assigns a role (`adminAssign`), permanently or for `duration`.
+pub async fn create_assignment(
+    client: &Client,
+    principal_id: &str,
+    role_definition_id: &str,
+    justification: &str,
+    duration: Option<&str>,
+) -> Result<UnifiedRoleAssignmentScheduleRequest> {
+    let r = role_request(
+        "adminAssign",
+        principal_id,
+        role_definition_id,
+        Some(justification),
+        duration,
+    );
+    submit(client, &r).await
+}
+
+/// A user activates a role they are eligible for (`selfActivate`), with a justification, for
+/// `duration` (at most what the role's policy allows).
+pub async fn activate(
+    client: &Client,
+    principal_id: &str,
+    role_definition_id: &str,
+    justification: &str,
+    duration: &str,
+) -> Result<UnifiedRoleAssignmentScheduleRequest> {
+    let r = role_request(
+        "selfActivate",
+        principal_id,
+        role_definition_id,
+        Some(justification),
+        Some(duration),
+    );
+    submit(client, &r).await
+}
+
+/// A user ends their activation early (`selfDeactivate`).
+pub async fn deactivate(
+    client: &Client,
+    principal_id: &str,
+    role_definition_id: &str,
+) -> Result<UnifiedRoleAssignmentScheduleRequest> {
+    let r = role_request(
+        "selfDeactivate",
+        principal_id,
+        role_definition_id,
+        None,
+        None,
+    );
+    submit(client, &r).await
+}
+
+/// An administrator extends an assignment that is about to expire (`adminExtend`).
+pub async fn extend(
+    client: &Client,
+    principal_id: &str,
+    role_definition_id: &str,
+    justification: &str,
+    duration: &str,
+) -> Result<UnifiedRoleAssignmentScheduleRequest> {
+    let r = role_request(
+        "adminExtend",
+        principal_id,
+        role_definition_id,
+        Some(justification),
+        Some(duration),
+    );
+    submit(client, &r).await
+}
+
+/// An administrator renews an expired assignment (`adminRenew`).
+pub async fn renew(
+    client: &Client,
+    principal_id: &str,
+    role_definition_id: &str,
+    justification: &str,
+    duration: &str,
+) -> Result<UnifiedRoleAssignmentScheduleRequest> {
+    let r = role_request(
+        "adminRenew",
+        principal_id,
+        role_definition_id,
+        Some(justification),
+        Some(duration),
+    );
+    submit(client, &r).await
+}
+
+/// Approves or denies a pending PIM for groups request: finds the approval's step assigned
+/// to the caller that is in progress and records the decision on it. Returns the step's id,
+/// or `None` when no step awaits the caller.
+pub async fn decide_group_approval(
+    client: &Client,
+    approval_id: &str,
+    approve: bool,
+    justification: &str,
+) -> Result<Option<String>> {
+    let approval = client
+        .identity_governance()
+        .privileged_access()
+        .group()
+        .assignment_approvals()
+        .by_id(approval_id);
+    let steps = approval.steps().list().collect_all().await?;
+    let Some(step) = steps
+        .into_iter()
+        .find(|s| s.assigned_to_me == Some(true) && s.status.as_deref() == Some("InProgress"))
+    else {
+        return Ok(None);
+    };
+    let Some(step_id) = step.id else {
+        return Ok(None);
+    };
+    let mut decision = ApprovalStepUpdate::new();
+    decision.review_result = Patch::Value(if approve { "Approve" } else { "Deny" }.to_owned());
+    decision.justification = Patch::Value(justification.to_owned());
+    approval.steps().by_id(&step_id).update(&decision).await?;
+    Ok(Some(step_id))
+}
+
+/// Which kind of request [`cancel`] cancels.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RequestKind {
+    /// A Microsoft Entra role assignment request.
+    RoleAssignment,
+    /// A Microsoft Entra role eligibility request.
+    RoleEligibility,
+    /// A PIM for groups assignment request.
+    GroupAssignment,
+    /// A PIM for groups eligibility request.
+    GroupEligibility,
+}
+
+/// Cancels a pending request (`POST …/{id}/cancel`; Graph answers 204).
+pub async fn cancel(client: &Client, kind: RequestKind, request_id: &str) -> Result<()> {
+    let directory = client.role_management().directory();
+    let group = client.identity_governance().privileged_access().group();
+    match kind {
+        RequestKind::RoleAssignment => {
+            directory
+                .role_assignment_schedule_requests()
+                .by_id(request_id)
+                .cancel()
+                .await
+        }
+        RequestKind::RoleEligibility => {
+            directory
+                .role_eligibility_schedule_requests()
+                .by_id(request_id)
+                .cancel()
+                .await
+        }
+        RequestKind::GroupAssignment => {
+            group
+                .assignment_schedule_requests()
+                .by_id(request_id)
+                .cancel()
+                .await
+        }
+        RequestKind::GroupEligibility => {
+            group
+                .eligibility_schedule_requests()
+                .by_id(request_id)
+                .cancel()
+                .await
+        }
+    }
+}
+
+/// PIM iteration 2 (`/privilegedAccess/{provider}/…`, `provider` being `aadroles` or
+/// `azureResources`): deprecated in the schema, removal announced for 2026-10-28.
+pub mod iteration2 {
+    // The builders and models of iteration 2 are deprecated; these flows use them knowingly.
+    #![allow(deprecated)]
+
+    use pim_api::models::{
+        GovernanceRoleAssignmentRequest, GovernanceRoleDefinition, GovernanceRoleSetting,
+    };
+    use pim_api::requests::UpdateRequestParams;
+    use pim_api::runtime::{Client, ErrorKind, Literal, Result};
+
+    /// The role definitions and role settings of a PIM iteration 2 resource (`provider` is
+    /// `aadroles` or `azureResources`).
+    #[deprecated(note = "PIM iteration 2 is deprecated; use `super::role_settings`")]
+    pub async fn roles(
+        client: &Client,
+        provider: &str,
+        resource_id: &str,
+    ) -> Result<(Vec<GovernanceRoleDefinition>, Vec<GovernanceRoleSetting>)> {
+        let resource = client
+            .privileged_access()
+            .by_id(provider)
+            .resources()
+            .by_id(resource_id);
+        let definitions = resource.role_definitions().list().collect_all().await?;
+        let settings = resource.role_settings().list().collect_all().await?;
+        Ok((definitions, settings))
+    }
+
+    /// The role assignments of a PIM iteration 2 resource as the CSV file Graph exports.
+    ///
+    /// The schema declares `export` as returning `Collection(Edm.String)`, but Graph answers with
+    /// the file itself (`application/octet-stream`), which cannot decode as that: the file is
+    /// taken from the decode error, which keeps the body.
+    #[deprecated(note = "PIM iteration 2 is deprecated")]
+    pub async fn export_assignments(
+        client: &Client,
+        provider: &str,
+        resource_id: &str,
+    ) -> Result<String> {
+        let result = client
+            .privileged_access()
+            .by_id(provider)
+            .role_assignments()
+            .export()
+            .filter(format!("resourceId eq {}", Literal::string(resource_id)))
+            .await;
+        match result {
+            Ok(page) => Ok(page.value.join("\n")),
+            Err(e) if e.kind() == ErrorKind::Decode && e.body().is_some() => {
+                let body = e.body().map(|b| b.to_vec()).unwrap_or_default();
+                Ok(String::from_utf8_lossy(&body)
+                    .trim_start_matches('\u{feff}')
+                    .to_owned())
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Approves or denies a PIM iteration 2 role assignment request (`updateRequest` with
+    /// `AdminApproved` / `AdminDenied`). Graph answers 204, hence `None` most of the time.
+    #[deprecated(note = "PIM iteration 2 is deprecated; use `super::decide_group_approval`")]
+    pub async fn decide(
+        client: &Client,
+        provider: &str,
+        request_id: &str,
+        approve: bool,
+        reason: &str,
+    ) -> Result<Option<GovernanceRoleAssignmentRequest>> {
+        let mut params = UpdateRequestParams::new();
+        params.decision = Some(
+            if approve {
+                "AdminApproved"
+            } else {
+                "AdminDenied"
+            }
+            .to_owned(),
+        );
+        params.reason = Some(reason.to_owned());
+        client
+            .privileged_access()
+            .by_id(provider)
+            .role_assignment_requests()
+            .by_id(request_id)
+            .update_request(&params)
+            .await
+    }
+}
