@@ -1310,6 +1310,26 @@ impl<'a> Parser<'a, '_> {
         a
     }
 
+    /// Appends the character or predefined entity `r` refers to (`&amp;`, `&#65;`), or reports
+    /// an unknown one.
+    fn push_reference(&mut self, out: &mut String, r: &quick_xml::events::BytesRef<'_>, pos: Pos) {
+        let resolved = match r.resolve_char_ref() {
+            Ok(Some(c)) => Some(c),
+            Ok(None) => {
+                quick_xml::escape::resolve_predefined_entity(r).and_then(|s| s.chars().next())
+            }
+            Err(_) => None,
+        };
+        match resolved {
+            Some(c) => out.push(c),
+            None => self.sink.error(
+                Code::XmlSyntax,
+                pos,
+                format!("unknown entity reference `&{};`", &**r),
+            ),
+        }
+    }
+
     /// Reads the text content of an element (constant and path expressions in element form).
     fn text(&mut self, el: &El<'a>) -> Str<'a> {
         Str::Owned(self.text_string(el))
@@ -1328,25 +1348,7 @@ impl<'a> Parser<'a, '_> {
             match self.xml.read_event() {
                 Ok(Event::Text(t)) => out.push_str(&t.xml_content(XmlVersion::Implicit1_0)),
                 Ok(Event::CData(t)) => out.push_str(&t),
-                Ok(Event::GeneralRef(r)) => {
-                    let resolved = match r.resolve_char_ref() {
-                        Ok(Some(c)) => Some(c.to_string()),
-                        Ok(None) => {
-                            quick_xml::escape::resolve_predefined_entity(&r).map(str::to_owned)
-                        }
-                        Err(_) => None,
-                    };
-                    match resolved {
-                        Some(s) => out.push_str(&s),
-                        None => {
-                            self.sink.error(
-                                Code::XmlSyntax,
-                                pos,
-                                format!("unknown entity reference `&{};`", &*r),
-                            );
-                        }
-                    }
-                }
+                Ok(Event::GeneralRef(r)) => self.push_reference(&mut out, &r, pos),
                 Ok(Event::Start(start)) => {
                     let child = El {
                         start,
@@ -1568,6 +1570,7 @@ impl<'a> Parser<'a, '_> {
                     }
                 }
                 Ok(Event::Text(t)) => text.push_str(&t.xml_content(XmlVersion::Implicit1_0)),
+                Ok(Event::GeneralRef(r)) => self.push_reference(&mut text, &r, pos),
                 Ok(Event::End(_)) => break,
                 Ok(Event::Eof) => {
                     self.sink.error(
@@ -1846,6 +1849,24 @@ mod tests {
         assert_eq!(d.code, Code::InvalidUtf8);
         assert_eq!(d.pos.0 as usize, at);
         assert_eq!(d.line, 16);
+    }
+
+    #[test]
+    fn references_in_dynamic_expression_text_are_resolved() {
+        let text = SMALL.replace(
+            "<Annotation Term=\"Core.Description\" String=\"A thing &amp; more.\" />",
+            "<Annotation Term=\"n.t\"><LabeledElementReference>a&amp;b&#65;c</LabeledElementReference></Annotation>",
+        );
+        let parsed = parse(&text, ReadOptions::default());
+        assert!(parsed.diagnostics.is_empty(), "{:?}", parsed.diagnostics);
+        let value = parsed.document.schemas[0].entity_types[1].annotations[0]
+            .value
+            .clone()
+            .unwrap();
+        let Expr::Dynamic(d) = value else {
+            panic!("{value:?}")
+        };
+        assert_eq!(d.text.as_deref(), Some("a&bAc"));
     }
 
     #[test]
