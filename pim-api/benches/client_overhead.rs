@@ -11,6 +11,12 @@
 //! ratio; the target is <= 1.10.
 //!
 //! Run: `cargo bench -p pim-api --bench client_overhead -- --measurement-time 3`
+//!
+//! On a busy machine wall-clock and even CPU-time ratios swing by +-10% between runs.
+//! For a load-independent figure, count instructions: `PIM_BENCH_FIXED=raw:3000` (or
+//! `client:3000`) runs exactly that many requests of one variant and exits, so
+//! `valgrind --tool=callgrind --separate-threads=yes` at two request counts gives
+//! per-request instructions of the client thread by difference.
 
 use std::{
     hint::black_box,

@@ -6,7 +6,7 @@
 //! becomes `%20`, never `+`, which Graph would read as a literal plus), so a filter value
 //! can contain `&`, `#`, `=` or `%` without ending its parameter.
 
-use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC};
 
 /// Characters left unescaped in query names and values: RFC 3986 unreserved plus the
 /// punctuation OData expressions use heavily and that has no meaning inside a query
@@ -203,9 +203,9 @@ impl QueryOptions {
                 out.push('&');
             }
             first = false;
-            out.extend(utf8_percent_encode(name, QUERY));
+            super::path::push_encoded(out, name, QUERY);
             out.push('=');
-            out.extend(utf8_percent_encode(value, QUERY));
+            super::path::push_encoded(out, value, QUERY);
         };
         if let Some(f) = &self.filter {
             pair("$filter", f);
