@@ -58,6 +58,9 @@ fn expected_path(template: &str, id: &str) -> String {
 
 type Sent = (String, BoxFuture<'static, Result<()>>);
 
+/// Builds one request with the given id in every key position.
+type Probe = fn(&Client, &str) -> Sent;
+
 /// A GET with `$select=id`, plus its path template.
 fn get<T: DeserializeOwned + Send + 'static>(r: GetRequest<T>) -> Sent {
     let template = r.path().template().to_owned();
@@ -69,7 +72,7 @@ fn get<T: DeserializeOwned + Send + 'static>(r: GetRequest<T>) -> Sent {
 
 /// One probe per key position of the path API: every `by_id` of every collection builder
 /// appears at least once, with the id in every key position of the path.
-fn probes() -> Vec<(&'static str, fn(&Client, &str) -> Sent)> {
+fn probes() -> Vec<(&'static str, Probe)> {
     vec![
         ("privilegedAccess", |c, id| {
             get(c.privileged_access().by_id(id).get())
