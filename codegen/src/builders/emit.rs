@@ -184,6 +184,7 @@ fn builder(b: &Builder, cx: &Cx<'_>) -> TokenStream {
         impl #name {
             /// The path this builder addresses: `as_str()` is what is sent (keys
             /// percent-encoded), `template()` has placeholders instead of keys.
+            #[inline]
             pub fn #path(&self) -> &#rt::ODataPath {
                 &self.#path
             }
@@ -355,10 +356,14 @@ fn method(m: &Method, cx: &Cx<'_>, entry: bool) -> TokenStream {
         }
         _ => quote!(),
     };
+    // `#[inline]`: each method is a few lines over the runtime, and most programs call a
+    // handful of them; inline functions are only compiled where they are used, so pim-api
+    // does not pay for the hundreds nobody calls.
     quote! {
         #doc
         #dep
         #allow_many
+        #[inline]
         #signature {
             #body
         }
