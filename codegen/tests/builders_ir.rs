@@ -350,6 +350,16 @@ fn actions_send_a_parameters_struct() {
         ),
         "{source}"
     );
+    // Requests are `#[must_use]` (nothing is sent until awaited) and `#[inline]` (compiled
+    // only where called); navigation methods are neither must_use nor heavy.
+    assert!(has(
+        &source,
+        "#[must_use = \"a request does nothing until it is awaited (or sent with `.send()`)\"] #[inline] pub fn approve("
+    ));
+    assert!(has(
+        &source,
+        "#[inline] pub fn parent(&self) -> ChildBuilder"
+    ));
     // Without parameters or result: `ActionRequest<()>` and no struct.
     assert!(has(
         &source,

@@ -350,6 +350,13 @@ fn method(m: &Method, cx: &Cx<'_>, entry: bool) -> TokenStream {
             path_expr,
         ),
     };
+    // Nothing is sent until a request is awaited: dropping one unawaited is a silent no-op.
+    let must_use = match &m.kind {
+        MethodKind::Segment { .. } | MethodKind::Key { .. } => quote!(),
+        _ => {
+            quote!(#[must_use = "a request does nothing until it is awaited (or sent with `.send()`)"])
+        }
+    };
     let allow_many = match &m.kind {
         MethodKind::Function { params, .. } if params.len() > 6 => {
             quote!(#[allow(clippy::too_many_arguments)])
@@ -363,6 +370,7 @@ fn method(m: &Method, cx: &Cx<'_>, entry: bool) -> TokenStream {
         #doc
         #dep
         #allow_many
+        #must_use
         #[inline]
         #signature {
             #body
