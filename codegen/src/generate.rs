@@ -106,6 +106,15 @@ fn run(
         schema_bytes,
         &parsed.document.line_index,
     ));
+    let builder_renames = Ir {
+        files: Vec::new(),
+        renames: requests.renames,
+    };
+    diagnostics.extend(rename_warnings(
+        &builder_renames,
+        schema_bytes,
+        &parsed.document.line_index,
+    ));
     Ok(Generated { files, diagnostics })
 }
 

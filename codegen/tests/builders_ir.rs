@@ -481,3 +481,26 @@ fn generation_is_deterministic_and_skipped_without_paths() {
     let some = pim_codegen::generate(text.as_bytes(), "[[bind]]\npath = \"things\"\n").unwrap();
     assert!(some.file(builders::FILE).is_some());
 }
+
+#[test]
+fn name_collisions_are_renamed_and_reported() {
+    // A navigation property named like a CRUD method keeps the CRUD name free.
+    let text = schema("").replace(
+        r#"<NavigationProperty Name="others" Type="Collection(n.child)" ContainsTarget="true"/>"#,
+        r#"<NavigationProperty Name="others" Type="Collection(n.child)" ContainsTarget="true"/><NavigationProperty Name="delete" Type="n.child" ContainsTarget="true"/>"#,
+    );
+    let (r, _) = requests(&text, &["things"]);
+    let thing = builder(&r, "ThingBuilder");
+    assert!(methods(thing).contains(&"delete_2"), "{:?}", methods(thing));
+    assert_eq!(r.renames.len(), 1, "{:?}", r.renames);
+    assert!(
+        r.renames[0]
+            .message
+            .contains("`delete_2` instead of `delete`")
+    );
+    let generated =
+        pim_codegen::generate(text.as_bytes(), "[[bind]]\npath = \"things\"\n").unwrap();
+    assert!(generated.diagnostics.iter().any(|d| {
+        d.code == pim_codegen::diag::Code::NameCollision && d.message.contains("delete_2")
+    }));
+}

@@ -13,10 +13,12 @@
 //! 4. make each builder's methods (names in one snake-case name space per builder, with the
 //!    fixed CRUD names reserved), with docs and deprecation.
 
+use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
 
 use crate::csdl::OperationKind;
-use crate::ir::{Deprecation, EdmType, Ir, Item, TypeExpr};
+use crate::diag::Pos;
+use crate::ir::{Deprecation, EdmType, Ir, Item, RenameNote, TypeExpr};
 use crate::model::vocab::{Core, Revision};
 use crate::model::{Model, OperationId, Primitive, TypeDefKind, TypeId, TypeKind, TypeRef};
 use crate::naming::{self, Name, NameTable, Style};
@@ -142,6 +144,8 @@ struct Graph<'m, 'a> {
     queue: VecDeque<usize>,
     /// Entry points: (container child name, node).
     entries: Vec<(String, usize)>,
+    /// Names the naming rules had to change (collisions), reported as warnings.
+    renames: RefCell<Vec<RenameNote>>,
 }
 
 impl<'m, 'a> Graph<'m, 'a> {
@@ -165,7 +169,21 @@ impl<'m, 'a> Graph<'m, 'a> {
             index: HashMap::new(),
             queue: VecDeque::new(),
             entries: Vec::new(),
+            renames: RefCell::new(Vec::new()),
         }
+    }
+
+    /// Records the renames of a name table, all reported at `pos`.
+    fn note(&self, renames: Vec<naming::Rename>, pos: Pos) {
+        self.renames
+            .borrow_mut()
+            .extend(renames.into_iter().map(|r| RenameNote {
+                pos,
+                message: format!(
+                    "`{}` is generated as `{}` instead of `{}`: {}",
+                    r.source, r.given, r.wanted, r.because
+                ),
+            }));
     }
 
     /// Whether some annotation targets a container path strictly below `path`.
@@ -508,7 +526,23 @@ impl<'m, 'a> Graph<'m, 'a> {
             "update bodies (trait)",
             naming::type_name("update_body_of"),
         );
-        let (type_names, _renames) = table.finish();
+        let (type_names, renames) = table.finish();
+        for r in renames {
+            // Sources start with the qualified name of the entity type or operation.
+            let head = r.source.split(' ').next().unwrap_or("");
+            let pos = model
+                .type_id(head)
+                .map(|t| model.ty(t).pos)
+                .or_else(|| {
+                    model
+                        .operations
+                        .iter()
+                        .find(|o| o.qualified == head)
+                        .map(|o| o.raw.pos)
+                })
+                .unwrap_or_default();
+            self.note(vec![r], pos);
+        }
         let builder_names: Vec<Name> = node_requests
             .iter()
             .map(|r| type_names[*r].clone())
@@ -547,12 +581,15 @@ impl<'m, 'a> Graph<'m, 'a> {
             name: trait_name,
             impls: family_impls.into_iter().collect(),
         });
+        let mut renames = self.renames.into_inner();
+        renames.sort_by(|a, b| a.pos.cmp(&b.pos).then(a.message.cmp(&b.message)));
         Requests {
             idents,
             entry,
             builders,
             params,
             update_trait,
+            renames,
         }
     }
 
@@ -574,7 +611,14 @@ impl<'m, 'a> Graph<'m, 'a> {
             .iter()
             .map(|(name, _)| table.request(name.clone(), naming::field_name(name)))
             .collect();
-        let (names, _) = table.finish();
+        let (names, renames) = table.finish();
+        let pos = self
+            .entries
+            .first()
+            .and_then(|(n, _)| model.container_child(n))
+            .map(|c| c.pos)
+            .unwrap_or_default();
+        self.note(renames, pos);
         self.entries
             .iter()
             .zip(requests)
@@ -654,7 +698,8 @@ impl<'m, 'a> Graph<'m, 'a> {
                 )
             })
             .collect();
-        let (method_names, _) = table.finish();
+        let (method_names, renames) = table.finish();
+        self.note(renames, t.pos);
         let fixed_name = |f: &str| naming::field_name(f);
 
         let value = self.payload(n.key.ty);
@@ -995,7 +1040,8 @@ impl<'m, 'a> Graph<'m, 'a> {
                     .skip(1)
                     .map(|(p, _)| table.request(p.name.to_string(), naming::field_name(&p.name)))
                     .collect();
-                let (names, _) = table.finish();
+                let (names, renames) = table.finish();
+                self.note(renames, o.raw.pos);
                 let mut params = Vec::new();
                 for ((p, t), r) in o.parameters.iter().skip(1).zip(requests) {
                     let (ty, literal) = self.operation_type(t);
@@ -1124,7 +1170,8 @@ impl<'m, 'a> Graph<'m, 'a> {
             .skip(1)
             .map(|(p, _)| table.request(p.name.to_string(), naming::field_name(&p.name)))
             .collect();
-        let (names, _) = table.finish();
+        let (names, renames) = table.finish();
+        self.note(renames, o.raw.pos);
         let fields = o
             .parameters
             .iter()

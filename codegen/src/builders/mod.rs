@@ -58,7 +58,7 @@ mod emit;
 pub use build::build;
 pub use emit::{FILE, emit};
 
-use crate::ir::{Deprecation, TypeExpr};
+use crate::ir::{Deprecation, RenameNote, TypeExpr};
 use crate::naming::Name;
 
 /// The request builders of one generation run.
@@ -75,6 +75,9 @@ pub struct Requests {
     /// The marker trait of PATCH bodies accepted by a polymorphic family's endpoints, when
     /// some `update` method needs it.
     pub update_trait: Option<UpdateTrait>,
+    /// Rust names that differ from what the naming rules first gave (collisions), to be
+    /// reported as `NameCollision` warnings like the models'.
+    pub renames: Vec<RenameNote>,
 }
 
 impl Requests {
