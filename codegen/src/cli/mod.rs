@@ -32,6 +32,7 @@ use pim_codegen::diag::{self, Diagnostic};
 mod check;
 mod diff;
 mod explain;
+mod generate;
 mod inspect;
 mod sync;
 
@@ -67,6 +68,8 @@ commands! {
     Check => check,
     /// Print every selected type and operation with the reason it is in the bindings.
     Explain => explain,
+    /// Write the generated models into a directory (or check a directory against them).
+    Generate => generate,
 }
 
 /// `dir/name`, where a relative `dir` is looked up from the current directory upwards, so the
