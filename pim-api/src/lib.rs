@@ -9,6 +9,6 @@
 extern crate self as pim_api;
 
 pub mod edm;
-pub mod runtime;
 pub mod models;
 pub mod requests;
+pub mod runtime;

@@ -43,12 +43,12 @@
 // name the items through the re-exports below (`::pim_api::edm::DateTimeOffset`).
 
 pub mod binary;
+#[doc(hidden)]
+pub mod derive_support;
 pub mod duration;
 pub mod error;
 pub mod guid;
 mod lex;
-#[doc(hidden)]
-pub mod derive_support;
 pub mod numeric;
 pub mod odata_type;
 pub mod open_enum;
