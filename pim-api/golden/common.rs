@@ -53,22 +53,35 @@ impl rt::Model for Approval {
         "request",
         "steps",
     ];
+    #[inline]
     fn empty() -> Self {
         Self::default()
     }
-    fn decode_field<'de, A: serde::de::MapAccess<'de>>(
+    #[inline]
+    fn field_index(key: &str) -> Option<u16> {
+        match key {
+            "id" => Some(0),
+            "completedSteps" => Some(1),
+            "pendingSteps" => Some(2),
+            "request" => Some(3),
+            "steps" => Some(4),
+            _ => None,
+        }
+    }
+    #[inline]
+    fn decode_known<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
-        key: rt::Key<'de>,
+        index: u16,
         map: &mut A,
     ) -> Result<(), A::Error> {
         let nulls = &mut self.explicit_nulls;
-        match key.as_str() {
-            "id" => rt::field(map, &mut self.id, nulls, 0),
-            "completedSteps" => rt::field(map, &mut self.completed_steps, nulls, 1),
-            "pendingSteps" => rt::field(map, &mut self.pending_steps, nulls, 2),
-            "request" => rt::field(map, &mut self.request, nulls, 3),
-            "steps" => rt::field(map, &mut self.steps, nulls, 4),
-            _ => rt::extra(map, key, &mut self.additional_properties),
+        match index {
+            0 => rt::field(map, &mut self.id, nulls, 0),
+            1 => rt::field(map, &mut self.completed_steps, nulls, 1),
+            2 => rt::field(map, &mut self.pending_steps, nulls, 2),
+            3 => rt::field(map, &mut self.request, nulls, 3),
+            4 => rt::field(map, &mut self.steps, nulls, 4),
+            _ => map.next_value::<serde::de::IgnoredAny>().map(|_| ()),
         }
     }
     fn encode_fields<M: serde::ser::SerializeMap>(
@@ -156,25 +169,41 @@ impl rt::Model for ApprovalStep {
         "reviewResult",
         "status",
     ];
+    #[inline]
     fn empty() -> Self {
         Self::default()
     }
-    fn decode_field<'de, A: serde::de::MapAccess<'de>>(
+    #[inline]
+    fn field_index(key: &str) -> Option<u16> {
+        match key {
+            "id" => Some(0),
+            "assignedToMe" => Some(1),
+            "displayName" => Some(2),
+            "justification" => Some(3),
+            "reviewedBy" => Some(4),
+            "reviewedDateTime" => Some(5),
+            "reviewResult" => Some(6),
+            "status" => Some(7),
+            _ => None,
+        }
+    }
+    #[inline]
+    fn decode_known<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
-        key: rt::Key<'de>,
+        index: u16,
         map: &mut A,
     ) -> Result<(), A::Error> {
         let nulls = &mut self.explicit_nulls;
-        match key.as_str() {
-            "id" => rt::field(map, &mut self.id, nulls, 0),
-            "assignedToMe" => rt::field(map, &mut self.assigned_to_me, nulls, 1),
-            "displayName" => rt::field(map, &mut self.display_name, nulls, 2),
-            "justification" => rt::field(map, &mut self.justification, nulls, 3),
-            "reviewedBy" => rt::field(map, &mut self.reviewed_by, nulls, 4),
-            "reviewedDateTime" => rt::field(map, &mut self.reviewed_date_time, nulls, 5),
-            "reviewResult" => rt::field(map, &mut self.review_result, nulls, 6),
-            "status" => rt::field(map, &mut self.status, nulls, 7),
-            _ => rt::extra(map, key, &mut self.additional_properties),
+        match index {
+            0 => rt::field(map, &mut self.id, nulls, 0),
+            1 => rt::field(map, &mut self.assigned_to_me, nulls, 1),
+            2 => rt::field(map, &mut self.display_name, nulls, 2),
+            3 => rt::field(map, &mut self.justification, nulls, 3),
+            4 => rt::field(map, &mut self.reviewed_by, nulls, 4),
+            5 => rt::field(map, &mut self.reviewed_date_time, nulls, 5),
+            6 => rt::field(map, &mut self.review_result, nulls, 6),
+            7 => rt::field(map, &mut self.status, nulls, 7),
+            _ => map.next_value::<serde::de::IgnoredAny>().map(|_| ()),
         }
     }
     fn encode_fields<M: serde::ser::SerializeMap>(
@@ -251,23 +280,38 @@ impl rt::Model for ApprovalStepUpdate {
         "reviewResult",
         "status",
     ];
+    #[inline]
     fn empty() -> Self {
         Self::default()
     }
-    fn decode_field<'de, A: serde::de::MapAccess<'de>>(
+    #[inline]
+    fn field_index(key: &str) -> Option<u16> {
+        match key {
+            "assignedToMe" => Some(0),
+            "displayName" => Some(1),
+            "justification" => Some(2),
+            "reviewedBy" => Some(3),
+            "reviewedDateTime" => Some(4),
+            "reviewResult" => Some(5),
+            "status" => Some(6),
+            _ => None,
+        }
+    }
+    #[inline]
+    fn decode_known<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
-        key: rt::Key<'de>,
+        index: u16,
         map: &mut A,
     ) -> Result<(), A::Error> {
-        match key.as_str() {
-            "assignedToMe" => rt::patch_field(map, &mut self.assigned_to_me),
-            "displayName" => rt::patch_field(map, &mut self.display_name),
-            "justification" => rt::patch_field(map, &mut self.justification),
-            "reviewedBy" => rt::patch_field(map, &mut self.reviewed_by),
-            "reviewedDateTime" => rt::patch_field(map, &mut self.reviewed_date_time),
-            "reviewResult" => rt::patch_field(map, &mut self.review_result),
-            "status" => rt::patch_field(map, &mut self.status),
-            _ => rt::extra(map, key, &mut self.additional_properties),
+        match index {
+            0 => rt::patch_field(map, &mut self.assigned_to_me),
+            1 => rt::patch_field(map, &mut self.display_name),
+            2 => rt::patch_field(map, &mut self.justification),
+            3 => rt::patch_field(map, &mut self.reviewed_by),
+            4 => rt::patch_field(map, &mut self.reviewed_date_time),
+            5 => rt::patch_field(map, &mut self.review_result),
+            6 => rt::patch_field(map, &mut self.status),
+            _ => map.next_value::<serde::de::IgnoredAny>().map(|_| ()),
         }
     }
     fn encode_fields<M: serde::ser::SerializeMap>(
@@ -326,19 +370,30 @@ impl ApprovalUpdate {
 }
 impl rt::Model for ApprovalUpdate {
     const FIELDS: &'static [&'static str] = &["completedSteps", "pendingSteps", "steps"];
+    #[inline]
     fn empty() -> Self {
         Self::default()
     }
-    fn decode_field<'de, A: serde::de::MapAccess<'de>>(
+    #[inline]
+    fn field_index(key: &str) -> Option<u16> {
+        match key {
+            "completedSteps" => Some(0),
+            "pendingSteps" => Some(1),
+            "steps" => Some(2),
+            _ => None,
+        }
+    }
+    #[inline]
+    fn decode_known<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
-        key: rt::Key<'de>,
+        index: u16,
         map: &mut A,
     ) -> Result<(), A::Error> {
-        match key.as_str() {
-            "completedSteps" => rt::patch_field(map, &mut self.completed_steps),
-            "pendingSteps" => rt::patch_field(map, &mut self.pending_steps),
-            "steps" => rt::patch_field(map, &mut self.steps),
-            _ => rt::extra(map, key, &mut self.additional_properties),
+        match index {
+            0 => rt::patch_field(map, &mut self.completed_steps),
+            1 => rt::patch_field(map, &mut self.pending_steps),
+            2 => rt::patch_field(map, &mut self.steps),
+            _ => map.next_value::<serde::de::IgnoredAny>().map(|_| ()),
         }
     }
     fn encode_fields<M: serde::ser::SerializeMap>(
@@ -396,15 +451,23 @@ impl DetailsInfo {
 }
 impl rt::Model for DetailsInfo {
     const FIELDS: &'static [&'static str] = &[];
+    #[inline]
     fn empty() -> Self {
         Self::default()
     }
-    fn decode_field<'de, A: serde::de::MapAccess<'de>>(
+    #[inline]
+    fn field_index(key: &str) -> Option<u16> {
+        let _ = key;
+        None
+    }
+    #[inline]
+    fn decode_known<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
-        key: rt::Key<'de>,
+        index: u16,
         map: &mut A,
     ) -> Result<(), A::Error> {
-        rt::extra(map, key, &mut self.additional_properties)
+        let _ = index;
+        map.next_value::<serde::de::IgnoredAny>().map(|_| ())
     }
     fn encode_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -464,20 +527,31 @@ impl EmailIdentity {
 }
 impl rt::Model for EmailIdentity {
     const FIELDS: &'static [&'static str] = &["displayName", "id", "email"];
+    #[inline]
     fn empty() -> Self {
         Self::default()
     }
-    fn decode_field<'de, A: serde::de::MapAccess<'de>>(
+    #[inline]
+    fn field_index(key: &str) -> Option<u16> {
+        match key {
+            "displayName" => Some(0),
+            "id" => Some(1),
+            "email" => Some(2),
+            _ => None,
+        }
+    }
+    #[inline]
+    fn decode_known<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
-        key: rt::Key<'de>,
+        index: u16,
         map: &mut A,
     ) -> Result<(), A::Error> {
         let nulls = &mut self.explicit_nulls;
-        match key.as_str() {
-            "displayName" => rt::field(map, &mut self.display_name, nulls, 0),
-            "id" => rt::field(map, &mut self.id, nulls, 1),
-            "email" => rt::field(map, &mut self.email, nulls, 2),
-            _ => rt::extra(map, key, &mut self.additional_properties),
+        match index {
+            0 => rt::field(map, &mut self.display_name, nulls, 0),
+            1 => rt::field(map, &mut self.id, nulls, 1),
+            2 => rt::field(map, &mut self.email, nulls, 2),
+            _ => map.next_value::<serde::de::IgnoredAny>().map(|_| ()),
         }
     }
     fn encode_fields<M: serde::ser::SerializeMap>(
@@ -538,18 +612,27 @@ impl Entity {
 }
 impl rt::Model for Entity {
     const FIELDS: &'static [&'static str] = &["id"];
+    #[inline]
     fn empty() -> Self {
         Self::default()
     }
-    fn decode_field<'de, A: serde::de::MapAccess<'de>>(
+    #[inline]
+    fn field_index(key: &str) -> Option<u16> {
+        match key {
+            "id" => Some(0),
+            _ => None,
+        }
+    }
+    #[inline]
+    fn decode_known<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
-        key: rt::Key<'de>,
+        index: u16,
         map: &mut A,
     ) -> Result<(), A::Error> {
         let nulls = &mut self.explicit_nulls;
-        match key.as_str() {
-            "id" => rt::field(map, &mut self.id, nulls, 0),
-            _ => rt::extra(map, key, &mut self.additional_properties),
+        match index {
+            0 => rt::field(map, &mut self.id, nulls, 0),
+            _ => map.next_value::<serde::de::IgnoredAny>().map(|_| ()),
         }
     }
     fn encode_fields<M: serde::ser::SerializeMap>(
@@ -612,20 +695,31 @@ impl ExpirationPattern {
 }
 impl rt::Model for ExpirationPattern {
     const FIELDS: &'static [&'static str] = &["duration", "endDateTime", "type"];
+    #[inline]
     fn empty() -> Self {
         Self::default()
     }
-    fn decode_field<'de, A: serde::de::MapAccess<'de>>(
+    #[inline]
+    fn field_index(key: &str) -> Option<u16> {
+        match key {
+            "duration" => Some(0),
+            "endDateTime" => Some(1),
+            "type" => Some(2),
+            _ => None,
+        }
+    }
+    #[inline]
+    fn decode_known<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
-        key: rt::Key<'de>,
+        index: u16,
         map: &mut A,
     ) -> Result<(), A::Error> {
         let nulls = &mut self.explicit_nulls;
-        match key.as_str() {
-            "duration" => rt::field(map, &mut self.duration, nulls, 0),
-            "endDateTime" => rt::field(map, &mut self.end_date_time, nulls, 1),
-            "type" => rt::field(map, &mut self.r#type, nulls, 2),
-            _ => rt::extra(map, key, &mut self.additional_properties),
+        match index {
+            0 => rt::field(map, &mut self.duration, nulls, 0),
+            1 => rt::field(map, &mut self.end_date_time, nulls, 1),
+            2 => rt::field(map, &mut self.r#type, nulls, 2),
+            _ => map.next_value::<serde::de::IgnoredAny>().map(|_| ()),
         }
     }
     fn encode_fields<M: serde::ser::SerializeMap>(
@@ -690,20 +784,31 @@ impl GroupIdentity {
 }
 impl rt::Model for GroupIdentity {
     const FIELDS: &'static [&'static str] = &["displayName", "id", "mailNickname"];
+    #[inline]
     fn empty() -> Self {
         Self::default()
     }
-    fn decode_field<'de, A: serde::de::MapAccess<'de>>(
+    #[inline]
+    fn field_index(key: &str) -> Option<u16> {
+        match key {
+            "displayName" => Some(0),
+            "id" => Some(1),
+            "mailNickname" => Some(2),
+            _ => None,
+        }
+    }
+    #[inline]
+    fn decode_known<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
-        key: rt::Key<'de>,
+        index: u16,
         map: &mut A,
     ) -> Result<(), A::Error> {
         let nulls = &mut self.explicit_nulls;
-        match key.as_str() {
-            "displayName" => rt::field(map, &mut self.display_name, nulls, 0),
-            "id" => rt::field(map, &mut self.id, nulls, 1),
-            "mailNickname" => rt::field(map, &mut self.mail_nickname, nulls, 2),
-            _ => rt::extra(map, key, &mut self.additional_properties),
+        match index {
+            0 => rt::field(map, &mut self.display_name, nulls, 0),
+            1 => rt::field(map, &mut self.id, nulls, 1),
+            2 => rt::field(map, &mut self.mail_nickname, nulls, 2),
+            _ => map.next_value::<serde::de::IgnoredAny>().map(|_| ()),
         }
     }
     fn encode_fields<M: serde::ser::SerializeMap>(
@@ -768,19 +873,29 @@ impl Identity {
 }
 impl rt::Model for Identity {
     const FIELDS: &'static [&'static str] = &["displayName", "id"];
+    #[inline]
     fn empty() -> Self {
         Self::default()
     }
-    fn decode_field<'de, A: serde::de::MapAccess<'de>>(
+    #[inline]
+    fn field_index(key: &str) -> Option<u16> {
+        match key {
+            "displayName" => Some(0),
+            "id" => Some(1),
+            _ => None,
+        }
+    }
+    #[inline]
+    fn decode_known<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
-        key: rt::Key<'de>,
+        index: u16,
         map: &mut A,
     ) -> Result<(), A::Error> {
         let nulls = &mut self.explicit_nulls;
-        match key.as_str() {
-            "displayName" => rt::field(map, &mut self.display_name, nulls, 0),
-            "id" => rt::field(map, &mut self.id, nulls, 1),
-            _ => rt::extra(map, key, &mut self.additional_properties),
+        match index {
+            0 => rt::field(map, &mut self.display_name, nulls, 0),
+            1 => rt::field(map, &mut self.id, nulls, 1),
+            _ => map.next_value::<serde::de::IgnoredAny>().map(|_| ()),
         }
     }
     fn encode_fields<M: serde::ser::SerializeMap>(
@@ -1270,20 +1385,31 @@ impl Initiator {
 }
 impl rt::Model for Initiator {
     const FIELDS: &'static [&'static str] = &["displayName", "id", "initiatorType"];
+    #[inline]
     fn empty() -> Self {
         Self::default()
     }
-    fn decode_field<'de, A: serde::de::MapAccess<'de>>(
+    #[inline]
+    fn field_index(key: &str) -> Option<u16> {
+        match key {
+            "displayName" => Some(0),
+            "id" => Some(1),
+            "initiatorType" => Some(2),
+            _ => None,
+        }
+    }
+    #[inline]
+    fn decode_known<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
-        key: rt::Key<'de>,
+        index: u16,
         map: &mut A,
     ) -> Result<(), A::Error> {
         let nulls = &mut self.explicit_nulls;
-        match key.as_str() {
-            "displayName" => rt::field(map, &mut self.display_name, nulls, 0),
-            "id" => rt::field(map, &mut self.id, nulls, 1),
-            "initiatorType" => rt::field(map, &mut self.initiator_type, nulls, 2),
-            _ => rt::extra(map, key, &mut self.additional_properties),
+        match index {
+            0 => rt::field(map, &mut self.display_name, nulls, 0),
+            1 => rt::field(map, &mut self.id, nulls, 1),
+            2 => rt::field(map, &mut self.initiator_type, nulls, 2),
+            _ => map.next_value::<serde::de::IgnoredAny>().map(|_| ()),
         }
     }
     fn encode_fields<M: serde::ser::SerializeMap>(
@@ -1346,19 +1472,29 @@ impl PatternedRecurrence {
 }
 impl rt::Model for PatternedRecurrence {
     const FIELDS: &'static [&'static str] = &["pattern", "range"];
+    #[inline]
     fn empty() -> Self {
         Self::default()
     }
-    fn decode_field<'de, A: serde::de::MapAccess<'de>>(
+    #[inline]
+    fn field_index(key: &str) -> Option<u16> {
+        match key {
+            "pattern" => Some(0),
+            "range" => Some(1),
+            _ => None,
+        }
+    }
+    #[inline]
+    fn decode_known<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
-        key: rt::Key<'de>,
+        index: u16,
         map: &mut A,
     ) -> Result<(), A::Error> {
         let nulls = &mut self.explicit_nulls;
-        match key.as_str() {
-            "pattern" => rt::field(map, &mut self.pattern, nulls, 0),
-            "range" => rt::field(map, &mut self.range, nulls, 1),
-            _ => rt::extra(map, key, &mut self.additional_properties),
+        match index {
+            0 => rt::field(map, &mut self.pattern, nulls, 0),
+            1 => rt::field(map, &mut self.range, nulls, 1),
+            _ => map.next_value::<serde::de::IgnoredAny>().map(|_| ()),
         }
     }
     fn encode_fields<M: serde::ser::SerializeMap>(
@@ -1422,20 +1558,31 @@ impl ProgramResource {
 }
 impl rt::Model for ProgramResource {
     const FIELDS: &'static [&'static str] = &["displayName", "id", "type"];
+    #[inline]
     fn empty() -> Self {
         Self::default()
     }
-    fn decode_field<'de, A: serde::de::MapAccess<'de>>(
+    #[inline]
+    fn field_index(key: &str) -> Option<u16> {
+        match key {
+            "displayName" => Some(0),
+            "id" => Some(1),
+            "type" => Some(2),
+            _ => None,
+        }
+    }
+    #[inline]
+    fn decode_known<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
-        key: rt::Key<'de>,
+        index: u16,
         map: &mut A,
     ) -> Result<(), A::Error> {
         let nulls = &mut self.explicit_nulls;
-        match key.as_str() {
-            "displayName" => rt::field(map, &mut self.display_name, nulls, 0),
-            "id" => rt::field(map, &mut self.id, nulls, 1),
-            "type" => rt::field(map, &mut self.r#type, nulls, 2),
-            _ => rt::extra(map, key, &mut self.additional_properties),
+        match index {
+            0 => rt::field(map, &mut self.display_name, nulls, 0),
+            1 => rt::field(map, &mut self.id, nulls, 1),
+            2 => rt::field(map, &mut self.r#type, nulls, 2),
+            _ => map.next_value::<serde::de::IgnoredAny>().map(|_| ()),
         }
     }
     fn encode_fields<M: serde::ser::SerializeMap>(
@@ -1507,21 +1654,33 @@ impl rt::Model for ProvisionedIdentity {
         "details",
         "identityType",
     ];
+    #[inline]
     fn empty() -> Self {
         Self::default()
     }
-    fn decode_field<'de, A: serde::de::MapAccess<'de>>(
+    #[inline]
+    fn field_index(key: &str) -> Option<u16> {
+        match key {
+            "displayName" => Some(0),
+            "id" => Some(1),
+            "details" => Some(2),
+            "identityType" => Some(3),
+            _ => None,
+        }
+    }
+    #[inline]
+    fn decode_known<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
-        key: rt::Key<'de>,
+        index: u16,
         map: &mut A,
     ) -> Result<(), A::Error> {
         let nulls = &mut self.explicit_nulls;
-        match key.as_str() {
-            "displayName" => rt::field(map, &mut self.display_name, nulls, 0),
-            "id" => rt::field(map, &mut self.id, nulls, 1),
-            "details" => rt::field(map, &mut self.details, nulls, 2),
-            "identityType" => rt::field(map, &mut self.identity_type, nulls, 3),
-            _ => rt::extra(map, key, &mut self.additional_properties),
+        match index {
+            0 => rt::field(map, &mut self.display_name, nulls, 0),
+            1 => rt::field(map, &mut self.id, nulls, 1),
+            2 => rt::field(map, &mut self.details, nulls, 2),
+            3 => rt::field(map, &mut self.identity_type, nulls, 3),
+            _ => map.next_value::<serde::de::IgnoredAny>().map(|_| ()),
         }
     }
     fn encode_fields<M: serde::ser::SerializeMap>(
@@ -1585,19 +1744,29 @@ impl ProvisioningServicePrincipal {
 }
 impl rt::Model for ProvisioningServicePrincipal {
     const FIELDS: &'static [&'static str] = &["displayName", "id"];
+    #[inline]
     fn empty() -> Self {
         Self::default()
     }
-    fn decode_field<'de, A: serde::de::MapAccess<'de>>(
+    #[inline]
+    fn field_index(key: &str) -> Option<u16> {
+        match key {
+            "displayName" => Some(0),
+            "id" => Some(1),
+            _ => None,
+        }
+    }
+    #[inline]
+    fn decode_known<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
-        key: rt::Key<'de>,
+        index: u16,
         map: &mut A,
     ) -> Result<(), A::Error> {
         let nulls = &mut self.explicit_nulls;
-        match key.as_str() {
-            "displayName" => rt::field(map, &mut self.display_name, nulls, 0),
-            "id" => rt::field(map, &mut self.id, nulls, 1),
-            _ => rt::extra(map, key, &mut self.additional_properties),
+        match index {
+            0 => rt::field(map, &mut self.display_name, nulls, 0),
+            1 => rt::field(map, &mut self.id, nulls, 1),
+            _ => map.next_value::<serde::de::IgnoredAny>().map(|_| ()),
         }
     }
     fn encode_fields<M: serde::ser::SerializeMap>(
@@ -1661,20 +1830,31 @@ impl ProvisioningSystem {
 }
 impl rt::Model for ProvisioningSystem {
     const FIELDS: &'static [&'static str] = &["displayName", "id", "details"];
+    #[inline]
     fn empty() -> Self {
         Self::default()
     }
-    fn decode_field<'de, A: serde::de::MapAccess<'de>>(
+    #[inline]
+    fn field_index(key: &str) -> Option<u16> {
+        match key {
+            "displayName" => Some(0),
+            "id" => Some(1),
+            "details" => Some(2),
+            _ => None,
+        }
+    }
+    #[inline]
+    fn decode_known<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
-        key: rt::Key<'de>,
+        index: u16,
         map: &mut A,
     ) -> Result<(), A::Error> {
         let nulls = &mut self.explicit_nulls;
-        match key.as_str() {
-            "displayName" => rt::field(map, &mut self.display_name, nulls, 0),
-            "id" => rt::field(map, &mut self.id, nulls, 1),
-            "details" => rt::field(map, &mut self.details, nulls, 2),
-            _ => rt::extra(map, key, &mut self.additional_properties),
+        match index {
+            0 => rt::field(map, &mut self.display_name, nulls, 0),
+            1 => rt::field(map, &mut self.id, nulls, 1),
+            2 => rt::field(map, &mut self.details, nulls, 2),
+            _ => map.next_value::<serde::de::IgnoredAny>().map(|_| ()),
         }
     }
     fn encode_fields<M: serde::ser::SerializeMap>(
@@ -1765,6 +1945,7 @@ impl rt::Model for RecurrencePattern {
         "month",
         "type",
     ];
+    #[inline]
     fn empty() -> Self {
         Self {
             day_of_month: None,
@@ -1775,24 +1956,38 @@ impl rt::Model for RecurrencePattern {
             month: None,
             r#type: None,
             additional_properties: edm::AdditionalProperties::new(),
-            explicit_nulls: rt::Nulls::default(),
+            explicit_nulls: Default::default(),
         }
     }
-    fn decode_field<'de, A: serde::de::MapAccess<'de>>(
+    #[inline]
+    fn field_index(key: &str) -> Option<u16> {
+        match key {
+            "dayOfMonth" => Some(0),
+            "daysOfWeek" => Some(1),
+            "firstDayOfWeek" => Some(2),
+            "index" => Some(3),
+            "interval" => Some(4),
+            "month" => Some(5),
+            "type" => Some(6),
+            _ => None,
+        }
+    }
+    #[inline]
+    fn decode_known<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
-        key: rt::Key<'de>,
+        index: u16,
         map: &mut A,
     ) -> Result<(), A::Error> {
         let nulls = &mut self.explicit_nulls;
-        match key.as_str() {
-            "dayOfMonth" => rt::field(map, &mut self.day_of_month, nulls, 0),
-            "daysOfWeek" => rt::field(map, &mut self.days_of_week, nulls, 1),
-            "firstDayOfWeek" => rt::field(map, &mut self.first_day_of_week, nulls, 2),
-            "index" => rt::field(map, &mut self.index, nulls, 3),
-            "interval" => rt::field(map, &mut self.interval, nulls, 4),
-            "month" => rt::field(map, &mut self.month, nulls, 5),
-            "type" => rt::field(map, &mut self.r#type, nulls, 6),
-            _ => rt::extra(map, key, &mut self.additional_properties),
+        match index {
+            0 => rt::field(map, &mut self.day_of_month, nulls, 0),
+            1 => rt::field(map, &mut self.days_of_week, nulls, 1),
+            2 => rt::field(map, &mut self.first_day_of_week, nulls, 2),
+            3 => rt::field(map, &mut self.index, nulls, 3),
+            4 => rt::field(map, &mut self.interval, nulls, 4),
+            5 => rt::field(map, &mut self.month, nulls, 5),
+            6 => rt::field(map, &mut self.r#type, nulls, 6),
+            _ => map.next_value::<serde::de::IgnoredAny>().map(|_| ()),
         }
     }
     fn encode_fields<M: serde::ser::SerializeMap>(
@@ -1875,6 +2070,7 @@ impl rt::Model for RecurrenceRange {
         "startDate",
         "type",
     ];
+    #[inline]
     fn empty() -> Self {
         Self {
             end_date: None,
@@ -1883,26 +2079,34 @@ impl rt::Model for RecurrenceRange {
             start_date: None,
             r#type: None,
             additional_properties: edm::AdditionalProperties::new(),
-            explicit_nulls: rt::Nulls::default(),
+            explicit_nulls: Default::default(),
         }
     }
-    fn decode_field<'de, A: serde::de::MapAccess<'de>>(
+    #[inline]
+    fn field_index(key: &str) -> Option<u16> {
+        match key {
+            "endDate" => Some(0),
+            "numberOfOccurrences" => Some(1),
+            "recurrenceTimeZone" => Some(2),
+            "startDate" => Some(3),
+            "type" => Some(4),
+            _ => None,
+        }
+    }
+    #[inline]
+    fn decode_known<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
-        key: rt::Key<'de>,
+        index: u16,
         map: &mut A,
     ) -> Result<(), A::Error> {
         let nulls = &mut self.explicit_nulls;
-        match key.as_str() {
-            "endDate" => rt::field(map, &mut self.end_date, nulls, 0),
-            "numberOfOccurrences" => {
-                rt::field(map, &mut self.number_of_occurrences, nulls, 1)
-            }
-            "recurrenceTimeZone" => {
-                rt::field(map, &mut self.recurrence_time_zone, nulls, 2)
-            }
-            "startDate" => rt::field(map, &mut self.start_date, nulls, 3),
-            "type" => rt::field(map, &mut self.r#type, nulls, 4),
-            _ => rt::extra(map, key, &mut self.additional_properties),
+        match index {
+            0 => rt::field(map, &mut self.end_date, nulls, 0),
+            1 => rt::field(map, &mut self.number_of_occurrences, nulls, 1),
+            2 => rt::field(map, &mut self.recurrence_time_zone, nulls, 2),
+            3 => rt::field(map, &mut self.start_date, nulls, 3),
+            4 => rt::field(map, &mut self.r#type, nulls, 4),
+            _ => map.next_value::<serde::de::IgnoredAny>().map(|_| ()),
         }
     }
     fn encode_fields<M: serde::ser::SerializeMap>(
@@ -1991,6 +2195,7 @@ impl rt::Model for Request {
         "status",
         "approval",
     ];
+    #[inline]
     fn empty() -> Self {
         Self {
             id: None,
@@ -2001,26 +2206,38 @@ impl rt::Model for Request {
             status: None,
             approval: None,
             additional_properties: edm::AdditionalProperties::new(),
-            explicit_nulls: rt::Nulls::default(),
+            explicit_nulls: Default::default(),
         }
     }
-    fn decode_field<'de, A: serde::de::MapAccess<'de>>(
+    #[inline]
+    fn field_index(key: &str) -> Option<u16> {
+        match key {
+            "id" => Some(0),
+            "approvalId" => Some(1),
+            "completedDateTime" => Some(2),
+            "createdDateTime" => Some(3),
+            "customData" => Some(4),
+            "status" => Some(5),
+            "approval" => Some(6),
+            _ => None,
+        }
+    }
+    #[inline]
+    fn decode_known<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
-        key: rt::Key<'de>,
+        index: u16,
         map: &mut A,
     ) -> Result<(), A::Error> {
         let nulls = &mut self.explicit_nulls;
-        match key.as_str() {
-            "id" => rt::field(map, &mut self.id, nulls, 0),
-            "approvalId" => rt::field(map, &mut self.approval_id, nulls, 1),
-            "completedDateTime" => {
-                rt::field(map, &mut self.completed_date_time, nulls, 2)
-            }
-            "createdDateTime" => rt::field(map, &mut self.created_date_time, nulls, 3),
-            "customData" => rt::field(map, &mut self.custom_data, nulls, 4),
-            "status" => rt::field(map, &mut self.status, nulls, 5),
-            "approval" => rt::field(map, &mut self.approval, nulls, 6),
-            _ => rt::extra(map, key, &mut self.additional_properties),
+        match index {
+            0 => rt::field(map, &mut self.id, nulls, 0),
+            1 => rt::field(map, &mut self.approval_id, nulls, 1),
+            2 => rt::field(map, &mut self.completed_date_time, nulls, 2),
+            3 => rt::field(map, &mut self.created_date_time, nulls, 3),
+            4 => rt::field(map, &mut self.custom_data, nulls, 4),
+            5 => rt::field(map, &mut self.status, nulls, 5),
+            6 => rt::field(map, &mut self.approval, nulls, 6),
+            _ => map.next_value::<serde::de::IgnoredAny>().map(|_| ()),
         }
     }
     fn encode_fields<M: serde::ser::SerializeMap>(
@@ -2297,20 +2514,31 @@ impl rt::Model for RequestSchedule {
         "recurrence",
         "startDateTime",
     ];
+    #[inline]
     fn empty() -> Self {
         Self::default()
     }
-    fn decode_field<'de, A: serde::de::MapAccess<'de>>(
+    #[inline]
+    fn field_index(key: &str) -> Option<u16> {
+        match key {
+            "expiration" => Some(0),
+            "recurrence" => Some(1),
+            "startDateTime" => Some(2),
+            _ => None,
+        }
+    }
+    #[inline]
+    fn decode_known<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
-        key: rt::Key<'de>,
+        index: u16,
         map: &mut A,
     ) -> Result<(), A::Error> {
         let nulls = &mut self.explicit_nulls;
-        match key.as_str() {
-            "expiration" => rt::field(map, &mut self.expiration, nulls, 0),
-            "recurrence" => rt::field(map, &mut self.recurrence, nulls, 1),
-            "startDateTime" => rt::field(map, &mut self.start_date_time, nulls, 2),
-            _ => rt::extra(map, key, &mut self.additional_properties),
+        match index {
+            0 => rt::field(map, &mut self.expiration, nulls, 0),
+            1 => rt::field(map, &mut self.recurrence, nulls, 1),
+            2 => rt::field(map, &mut self.start_date_time, nulls, 2),
+            _ => map.next_value::<serde::de::IgnoredAny>().map(|_| ()),
         }
     }
     fn encode_fields<M: serde::ser::SerializeMap>(
@@ -2375,20 +2603,31 @@ impl ServicePrincipalIdentity {
 }
 impl rt::Model for ServicePrincipalIdentity {
     const FIELDS: &'static [&'static str] = &["displayName", "id", "appId"];
+    #[inline]
     fn empty() -> Self {
         Self::default()
     }
-    fn decode_field<'de, A: serde::de::MapAccess<'de>>(
+    #[inline]
+    fn field_index(key: &str) -> Option<u16> {
+        match key {
+            "displayName" => Some(0),
+            "id" => Some(1),
+            "appId" => Some(2),
+            _ => None,
+        }
+    }
+    #[inline]
+    fn decode_known<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
-        key: rt::Key<'de>,
+        index: u16,
         map: &mut A,
     ) -> Result<(), A::Error> {
         let nulls = &mut self.explicit_nulls;
-        match key.as_str() {
-            "displayName" => rt::field(map, &mut self.display_name, nulls, 0),
-            "id" => rt::field(map, &mut self.id, nulls, 1),
-            "appId" => rt::field(map, &mut self.app_id, nulls, 2),
-            _ => rt::extra(map, key, &mut self.additional_properties),
+        match index {
+            0 => rt::field(map, &mut self.display_name, nulls, 0),
+            1 => rt::field(map, &mut self.id, nulls, 1),
+            2 => rt::field(map, &mut self.app_id, nulls, 2),
+            _ => map.next_value::<serde::de::IgnoredAny>().map(|_| ()),
         }
     }
     fn encode_fields<M: serde::ser::SerializeMap>(
@@ -2460,21 +2699,33 @@ impl rt::Model for SharePointGroupIdentity {
         "principalId",
         "title",
     ];
+    #[inline]
     fn empty() -> Self {
         Self::default()
     }
-    fn decode_field<'de, A: serde::de::MapAccess<'de>>(
+    #[inline]
+    fn field_index(key: &str) -> Option<u16> {
+        match key {
+            "displayName" => Some(0),
+            "id" => Some(1),
+            "principalId" => Some(2),
+            "title" => Some(3),
+            _ => None,
+        }
+    }
+    #[inline]
+    fn decode_known<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
-        key: rt::Key<'de>,
+        index: u16,
         map: &mut A,
     ) -> Result<(), A::Error> {
         let nulls = &mut self.explicit_nulls;
-        match key.as_str() {
-            "displayName" => rt::field(map, &mut self.display_name, nulls, 0),
-            "id" => rt::field(map, &mut self.id, nulls, 1),
-            "principalId" => rt::field(map, &mut self.principal_id, nulls, 2),
-            "title" => rt::field(map, &mut self.title, nulls, 3),
-            _ => rt::extra(map, key, &mut self.additional_properties),
+        match index {
+            0 => rt::field(map, &mut self.display_name, nulls, 0),
+            1 => rt::field(map, &mut self.id, nulls, 1),
+            2 => rt::field(map, &mut self.principal_id, nulls, 2),
+            3 => rt::field(map, &mut self.title, nulls, 3),
+            _ => map.next_value::<serde::de::IgnoredAny>().map(|_| ()),
         }
     }
     fn encode_fields<M: serde::ser::SerializeMap>(
@@ -2540,20 +2791,31 @@ impl SharePointIdentity {
 }
 impl rt::Model for SharePointIdentity {
     const FIELDS: &'static [&'static str] = &["displayName", "id", "loginName"];
+    #[inline]
     fn empty() -> Self {
         Self::default()
     }
-    fn decode_field<'de, A: serde::de::MapAccess<'de>>(
+    #[inline]
+    fn field_index(key: &str) -> Option<u16> {
+        match key {
+            "displayName" => Some(0),
+            "id" => Some(1),
+            "loginName" => Some(2),
+            _ => None,
+        }
+    }
+    #[inline]
+    fn decode_known<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
-        key: rt::Key<'de>,
+        index: u16,
         map: &mut A,
     ) -> Result<(), A::Error> {
         let nulls = &mut self.explicit_nulls;
-        match key.as_str() {
-            "displayName" => rt::field(map, &mut self.display_name, nulls, 0),
-            "id" => rt::field(map, &mut self.id, nulls, 1),
-            "loginName" => rt::field(map, &mut self.login_name, nulls, 2),
-            _ => rt::extra(map, key, &mut self.additional_properties),
+        match index {
+            0 => rt::field(map, &mut self.display_name, nulls, 0),
+            1 => rt::field(map, &mut self.id, nulls, 1),
+            2 => rt::field(map, &mut self.login_name, nulls, 2),
+            _ => map.next_value::<serde::de::IgnoredAny>().map(|_| ()),
         }
     }
     fn encode_fields<M: serde::ser::SerializeMap>(
@@ -2622,22 +2884,31 @@ impl rt::Model for TeamworkApplicationIdentity {
         "id",
         "applicationIdentityType",
     ];
+    #[inline]
     fn empty() -> Self {
         Self::default()
     }
-    fn decode_field<'de, A: serde::de::MapAccess<'de>>(
+    #[inline]
+    fn field_index(key: &str) -> Option<u16> {
+        match key {
+            "displayName" => Some(0),
+            "id" => Some(1),
+            "applicationIdentityType" => Some(2),
+            _ => None,
+        }
+    }
+    #[inline]
+    fn decode_known<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
-        key: rt::Key<'de>,
+        index: u16,
         map: &mut A,
     ) -> Result<(), A::Error> {
         let nulls = &mut self.explicit_nulls;
-        match key.as_str() {
-            "displayName" => rt::field(map, &mut self.display_name, nulls, 0),
-            "id" => rt::field(map, &mut self.id, nulls, 1),
-            "applicationIdentityType" => {
-                rt::field(map, &mut self.application_identity_type, nulls, 2)
-            }
-            _ => rt::extra(map, key, &mut self.additional_properties),
+        match index {
+            0 => rt::field(map, &mut self.display_name, nulls, 0),
+            1 => rt::field(map, &mut self.id, nulls, 1),
+            2 => rt::field(map, &mut self.application_identity_type, nulls, 2),
+            _ => map.next_value::<serde::de::IgnoredAny>().map(|_| ()),
         }
     }
     fn encode_fields<M: serde::ser::SerializeMap>(
@@ -2712,22 +2983,31 @@ impl rt::Model for TeamworkConversationIdentity {
         "id",
         "conversationIdentityType",
     ];
+    #[inline]
     fn empty() -> Self {
         Self::default()
     }
-    fn decode_field<'de, A: serde::de::MapAccess<'de>>(
+    #[inline]
+    fn field_index(key: &str) -> Option<u16> {
+        match key {
+            "displayName" => Some(0),
+            "id" => Some(1),
+            "conversationIdentityType" => Some(2),
+            _ => None,
+        }
+    }
+    #[inline]
+    fn decode_known<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
-        key: rt::Key<'de>,
+        index: u16,
         map: &mut A,
     ) -> Result<(), A::Error> {
         let nulls = &mut self.explicit_nulls;
-        match key.as_str() {
-            "displayName" => rt::field(map, &mut self.display_name, nulls, 0),
-            "id" => rt::field(map, &mut self.id, nulls, 1),
-            "conversationIdentityType" => {
-                rt::field(map, &mut self.conversation_identity_type, nulls, 2)
-            }
-            _ => rt::extra(map, key, &mut self.additional_properties),
+        match index {
+            0 => rt::field(map, &mut self.display_name, nulls, 0),
+            1 => rt::field(map, &mut self.id, nulls, 1),
+            2 => rt::field(map, &mut self.conversation_identity_type, nulls, 2),
+            _ => map.next_value::<serde::de::IgnoredAny>().map(|_| ()),
         }
     }
     fn encode_fields<M: serde::ser::SerializeMap>(
@@ -2796,19 +3076,29 @@ impl TeamworkTagIdentity {
 }
 impl rt::Model for TeamworkTagIdentity {
     const FIELDS: &'static [&'static str] = &["displayName", "id"];
+    #[inline]
     fn empty() -> Self {
         Self::default()
     }
-    fn decode_field<'de, A: serde::de::MapAccess<'de>>(
+    #[inline]
+    fn field_index(key: &str) -> Option<u16> {
+        match key {
+            "displayName" => Some(0),
+            "id" => Some(1),
+            _ => None,
+        }
+    }
+    #[inline]
+    fn decode_known<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
-        key: rt::Key<'de>,
+        index: u16,
         map: &mut A,
     ) -> Result<(), A::Error> {
         let nulls = &mut self.explicit_nulls;
-        match key.as_str() {
-            "displayName" => rt::field(map, &mut self.display_name, nulls, 0),
-            "id" => rt::field(map, &mut self.id, nulls, 1),
-            _ => rt::extra(map, key, &mut self.additional_properties),
+        match index {
+            0 => rt::field(map, &mut self.display_name, nulls, 0),
+            1 => rt::field(map, &mut self.id, nulls, 1),
+            _ => map.next_value::<serde::de::IgnoredAny>().map(|_| ()),
         }
     }
     fn encode_fields<M: serde::ser::SerializeMap>(
@@ -2872,20 +3162,31 @@ impl TeamworkUserIdentity {
 }
 impl rt::Model for TeamworkUserIdentity {
     const FIELDS: &'static [&'static str] = &["displayName", "id", "userIdentityType"];
+    #[inline]
     fn empty() -> Self {
         Self::default()
     }
-    fn decode_field<'de, A: serde::de::MapAccess<'de>>(
+    #[inline]
+    fn field_index(key: &str) -> Option<u16> {
+        match key {
+            "displayName" => Some(0),
+            "id" => Some(1),
+            "userIdentityType" => Some(2),
+            _ => None,
+        }
+    }
+    #[inline]
+    fn decode_known<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
-        key: rt::Key<'de>,
+        index: u16,
         map: &mut A,
     ) -> Result<(), A::Error> {
         let nulls = &mut self.explicit_nulls;
-        match key.as_str() {
-            "displayName" => rt::field(map, &mut self.display_name, nulls, 0),
-            "id" => rt::field(map, &mut self.id, nulls, 1),
-            "userIdentityType" => rt::field(map, &mut self.user_identity_type, nulls, 2),
-            _ => rt::extra(map, key, &mut self.additional_properties),
+        match index {
+            0 => rt::field(map, &mut self.display_name, nulls, 0),
+            1 => rt::field(map, &mut self.id, nulls, 1),
+            2 => rt::field(map, &mut self.user_identity_type, nulls, 2),
+            _ => map.next_value::<serde::de::IgnoredAny>().map(|_| ()),
         }
     }
     fn encode_fields<M: serde::ser::SerializeMap>(
@@ -2948,19 +3249,29 @@ impl TicketInfo {
 }
 impl rt::Model for TicketInfo {
     const FIELDS: &'static [&'static str] = &["ticketNumber", "ticketSystem"];
+    #[inline]
     fn empty() -> Self {
         Self::default()
     }
-    fn decode_field<'de, A: serde::de::MapAccess<'de>>(
+    #[inline]
+    fn field_index(key: &str) -> Option<u16> {
+        match key {
+            "ticketNumber" => Some(0),
+            "ticketSystem" => Some(1),
+            _ => None,
+        }
+    }
+    #[inline]
+    fn decode_known<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
-        key: rt::Key<'de>,
+        index: u16,
         map: &mut A,
     ) -> Result<(), A::Error> {
         let nulls = &mut self.explicit_nulls;
-        match key.as_str() {
-            "ticketNumber" => rt::field(map, &mut self.ticket_number, nulls, 0),
-            "ticketSystem" => rt::field(map, &mut self.ticket_system, nulls, 1),
-            _ => rt::extra(map, key, &mut self.additional_properties),
+        match index {
+            0 => rt::field(map, &mut self.ticket_number, nulls, 0),
+            1 => rt::field(map, &mut self.ticket_system, nulls, 1),
+            _ => map.next_value::<serde::de::IgnoredAny>().map(|_| ()),
         }
     }
     fn encode_fields<M: serde::ser::SerializeMap>(
@@ -3031,23 +3342,33 @@ impl rt::Model for UserIdentity {
         "ipAddress",
         "userPrincipalName",
     ];
+    #[inline]
     fn empty() -> Self {
         Self::default()
     }
-    fn decode_field<'de, A: serde::de::MapAccess<'de>>(
+    #[inline]
+    fn field_index(key: &str) -> Option<u16> {
+        match key {
+            "displayName" => Some(0),
+            "id" => Some(1),
+            "ipAddress" => Some(2),
+            "userPrincipalName" => Some(3),
+            _ => None,
+        }
+    }
+    #[inline]
+    fn decode_known<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
-        key: rt::Key<'de>,
+        index: u16,
         map: &mut A,
     ) -> Result<(), A::Error> {
         let nulls = &mut self.explicit_nulls;
-        match key.as_str() {
-            "displayName" => rt::field(map, &mut self.display_name, nulls, 0),
-            "id" => rt::field(map, &mut self.id, nulls, 1),
-            "ipAddress" => rt::field(map, &mut self.ip_address, nulls, 2),
-            "userPrincipalName" => {
-                rt::field(map, &mut self.user_principal_name, nulls, 3)
-            }
-            _ => rt::extra(map, key, &mut self.additional_properties),
+        match index {
+            0 => rt::field(map, &mut self.display_name, nulls, 0),
+            1 => rt::field(map, &mut self.id, nulls, 1),
+            2 => rt::field(map, &mut self.ip_address, nulls, 2),
+            3 => rt::field(map, &mut self.user_principal_name, nulls, 3),
+            _ => map.next_value::<serde::de::IgnoredAny>().map(|_| ()),
         }
     }
     fn encode_fields<M: serde::ser::SerializeMap>(

@@ -70,39 +70,41 @@ impl rt::Model for PrivilegedAccessGroup {
         "eligibilityScheduleRequests",
         "eligibilitySchedules",
     ];
+    #[inline]
     fn empty() -> Self {
         Self::default()
     }
-    fn decode_field<'de, A: serde::de::MapAccess<'de>>(
+    #[inline]
+    fn field_index(key: &str) -> Option<u16> {
+        match key {
+            "id" => Some(0),
+            "assignmentApprovals" => Some(1),
+            "assignmentScheduleInstances" => Some(2),
+            "assignmentScheduleRequests" => Some(3),
+            "assignmentSchedules" => Some(4),
+            "eligibilityScheduleInstances" => Some(5),
+            "eligibilityScheduleRequests" => Some(6),
+            "eligibilitySchedules" => Some(7),
+            _ => None,
+        }
+    }
+    #[inline]
+    fn decode_known<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
-        key: rt::Key<'de>,
+        index: u16,
         map: &mut A,
     ) -> Result<(), A::Error> {
         let nulls = &mut self.explicit_nulls;
-        match key.as_str() {
-            "id" => rt::field(map, &mut self.id, nulls, 0),
-            "assignmentApprovals" => {
-                rt::field(map, &mut self.assignment_approvals, nulls, 1)
-            }
-            "assignmentScheduleInstances" => {
-                rt::field(map, &mut self.assignment_schedule_instances, nulls, 2)
-            }
-            "assignmentScheduleRequests" => {
-                rt::field(map, &mut self.assignment_schedule_requests, nulls, 3)
-            }
-            "assignmentSchedules" => {
-                rt::field(map, &mut self.assignment_schedules, nulls, 4)
-            }
-            "eligibilityScheduleInstances" => {
-                rt::field(map, &mut self.eligibility_schedule_instances, nulls, 5)
-            }
-            "eligibilityScheduleRequests" => {
-                rt::field(map, &mut self.eligibility_schedule_requests, nulls, 6)
-            }
-            "eligibilitySchedules" => {
-                rt::field(map, &mut self.eligibility_schedules, nulls, 7)
-            }
-            _ => rt::extra(map, key, &mut self.additional_properties),
+        match index {
+            0 => rt::field(map, &mut self.id, nulls, 0),
+            1 => rt::field(map, &mut self.assignment_approvals, nulls, 1),
+            2 => rt::field(map, &mut self.assignment_schedule_instances, nulls, 2),
+            3 => rt::field(map, &mut self.assignment_schedule_requests, nulls, 3),
+            4 => rt::field(map, &mut self.assignment_schedules, nulls, 4),
+            5 => rt::field(map, &mut self.eligibility_schedule_instances, nulls, 5),
+            6 => rt::field(map, &mut self.eligibility_schedule_requests, nulls, 6),
+            7 => rt::field(map, &mut self.eligibility_schedules, nulls, 7),
+            _ => map.next_value::<serde::de::IgnoredAny>().map(|_| ()),
         }
     }
     fn encode_fields<M: serde::ser::SerializeMap>(
@@ -235,31 +237,53 @@ impl rt::Model for PrivilegedAccessGroupAssignmentSchedule {
         "group",
         "principal",
     ];
+    #[inline]
     fn empty() -> Self {
         Self::default()
     }
-    fn decode_field<'de, A: serde::de::MapAccess<'de>>(
+    #[inline]
+    fn field_index(key: &str) -> Option<u16> {
+        match key {
+            "id" => Some(0),
+            "createdDateTime" => Some(1),
+            "createdUsing" => Some(2),
+            "modifiedDateTime" => Some(3),
+            "scheduleInfo" => Some(4),
+            "status" => Some(5),
+            "accessId" => Some(6),
+            "assignmentType" => Some(7),
+            "groupId" => Some(8),
+            "memberType" => Some(9),
+            "principalId" => Some(10),
+            "activatedUsing" => Some(11),
+            "group" => Some(12),
+            "principal" => Some(13),
+            _ => None,
+        }
+    }
+    #[inline]
+    fn decode_known<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
-        key: rt::Key<'de>,
+        index: u16,
         map: &mut A,
     ) -> Result<(), A::Error> {
         let nulls = &mut self.explicit_nulls;
-        match key.as_str() {
-            "id" => rt::field(map, &mut self.id, nulls, 0),
-            "createdDateTime" => rt::field(map, &mut self.created_date_time, nulls, 1),
-            "createdUsing" => rt::field(map, &mut self.created_using, nulls, 2),
-            "modifiedDateTime" => rt::field(map, &mut self.modified_date_time, nulls, 3),
-            "scheduleInfo" => rt::field(map, &mut self.schedule_info, nulls, 4),
-            "status" => rt::field(map, &mut self.status, nulls, 5),
-            "accessId" => rt::field(map, &mut self.access_id, nulls, 6),
-            "assignmentType" => rt::field(map, &mut self.assignment_type, nulls, 7),
-            "groupId" => rt::field(map, &mut self.group_id, nulls, 8),
-            "memberType" => rt::field(map, &mut self.member_type, nulls, 9),
-            "principalId" => rt::field(map, &mut self.principal_id, nulls, 10),
-            "activatedUsing" => rt::field(map, &mut self.activated_using, nulls, 11),
-            "group" => rt::field(map, &mut self.group, nulls, 12),
-            "principal" => rt::field(map, &mut self.principal, nulls, 13),
-            _ => rt::extra(map, key, &mut self.additional_properties),
+        match index {
+            0 => rt::field(map, &mut self.id, nulls, 0),
+            1 => rt::field(map, &mut self.created_date_time, nulls, 1),
+            2 => rt::field(map, &mut self.created_using, nulls, 2),
+            3 => rt::field(map, &mut self.modified_date_time, nulls, 3),
+            4 => rt::field(map, &mut self.schedule_info, nulls, 4),
+            5 => rt::field(map, &mut self.status, nulls, 5),
+            6 => rt::field(map, &mut self.access_id, nulls, 6),
+            7 => rt::field(map, &mut self.assignment_type, nulls, 7),
+            8 => rt::field(map, &mut self.group_id, nulls, 8),
+            9 => rt::field(map, &mut self.member_type, nulls, 9),
+            10 => rt::field(map, &mut self.principal_id, nulls, 10),
+            11 => rt::field(map, &mut self.activated_using, nulls, 11),
+            12 => rt::field(map, &mut self.group, nulls, 12),
+            13 => rt::field(map, &mut self.principal, nulls, 13),
+            _ => map.next_value::<serde::de::IgnoredAny>().map(|_| ()),
         }
     }
     fn encode_fields<M: serde::ser::SerializeMap>(
@@ -368,31 +392,49 @@ impl rt::Model for PrivilegedAccessGroupAssignmentScheduleInstance {
         "group",
         "principal",
     ];
+    #[inline]
     fn empty() -> Self {
         Self::default()
     }
-    fn decode_field<'de, A: serde::de::MapAccess<'de>>(
+    #[inline]
+    fn field_index(key: &str) -> Option<u16> {
+        match key {
+            "id" => Some(0),
+            "endDateTime" => Some(1),
+            "startDateTime" => Some(2),
+            "accessId" => Some(3),
+            "assignmentScheduleId" => Some(4),
+            "assignmentType" => Some(5),
+            "groupId" => Some(6),
+            "memberType" => Some(7),
+            "principalId" => Some(8),
+            "activatedUsing" => Some(9),
+            "group" => Some(10),
+            "principal" => Some(11),
+            _ => None,
+        }
+    }
+    #[inline]
+    fn decode_known<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
-        key: rt::Key<'de>,
+        index: u16,
         map: &mut A,
     ) -> Result<(), A::Error> {
         let nulls = &mut self.explicit_nulls;
-        match key.as_str() {
-            "id" => rt::field(map, &mut self.id, nulls, 0),
-            "endDateTime" => rt::field(map, &mut self.end_date_time, nulls, 1),
-            "startDateTime" => rt::field(map, &mut self.start_date_time, nulls, 2),
-            "accessId" => rt::field(map, &mut self.access_id, nulls, 3),
-            "assignmentScheduleId" => {
-                rt::field(map, &mut self.assignment_schedule_id, nulls, 4)
-            }
-            "assignmentType" => rt::field(map, &mut self.assignment_type, nulls, 5),
-            "groupId" => rt::field(map, &mut self.group_id, nulls, 6),
-            "memberType" => rt::field(map, &mut self.member_type, nulls, 7),
-            "principalId" => rt::field(map, &mut self.principal_id, nulls, 8),
-            "activatedUsing" => rt::field(map, &mut self.activated_using, nulls, 9),
-            "group" => rt::field(map, &mut self.group, nulls, 10),
-            "principal" => rt::field(map, &mut self.principal, nulls, 11),
-            _ => rt::extra(map, key, &mut self.additional_properties),
+        match index {
+            0 => rt::field(map, &mut self.id, nulls, 0),
+            1 => rt::field(map, &mut self.end_date_time, nulls, 1),
+            2 => rt::field(map, &mut self.start_date_time, nulls, 2),
+            3 => rt::field(map, &mut self.access_id, nulls, 3),
+            4 => rt::field(map, &mut self.assignment_schedule_id, nulls, 4),
+            5 => rt::field(map, &mut self.assignment_type, nulls, 5),
+            6 => rt::field(map, &mut self.group_id, nulls, 6),
+            7 => rt::field(map, &mut self.member_type, nulls, 7),
+            8 => rt::field(map, &mut self.principal_id, nulls, 8),
+            9 => rt::field(map, &mut self.activated_using, nulls, 9),
+            10 => rt::field(map, &mut self.group, nulls, 10),
+            11 => rt::field(map, &mut self.principal, nulls, 11),
+            _ => map.next_value::<serde::de::IgnoredAny>().map(|_| ()),
         }
     }
     fn encode_fields<M: serde::ser::SerializeMap>(
@@ -476,26 +518,40 @@ impl rt::Model for PrivilegedAccessGroupAssignmentScheduleInstanceUpdate {
         "memberType",
         "principalId",
     ];
+    #[inline]
     fn empty() -> Self {
         Self::default()
     }
-    fn decode_field<'de, A: serde::de::MapAccess<'de>>(
+    #[inline]
+    fn field_index(key: &str) -> Option<u16> {
+        match key {
+            "endDateTime" => Some(0),
+            "startDateTime" => Some(1),
+            "accessId" => Some(2),
+            "assignmentScheduleId" => Some(3),
+            "assignmentType" => Some(4),
+            "groupId" => Some(5),
+            "memberType" => Some(6),
+            "principalId" => Some(7),
+            _ => None,
+        }
+    }
+    #[inline]
+    fn decode_known<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
-        key: rt::Key<'de>,
+        index: u16,
         map: &mut A,
     ) -> Result<(), A::Error> {
-        match key.as_str() {
-            "endDateTime" => rt::patch_field(map, &mut self.end_date_time),
-            "startDateTime" => rt::patch_field(map, &mut self.start_date_time),
-            "accessId" => rt::patch_field(map, &mut self.access_id),
-            "assignmentScheduleId" => {
-                rt::patch_field(map, &mut self.assignment_schedule_id)
-            }
-            "assignmentType" => rt::patch_field(map, &mut self.assignment_type),
-            "groupId" => rt::patch_field(map, &mut self.group_id),
-            "memberType" => rt::patch_field(map, &mut self.member_type),
-            "principalId" => rt::patch_field(map, &mut self.principal_id),
-            _ => rt::extra(map, key, &mut self.additional_properties),
+        match index {
+            0 => rt::patch_field(map, &mut self.end_date_time),
+            1 => rt::patch_field(map, &mut self.start_date_time),
+            2 => rt::patch_field(map, &mut self.access_id),
+            3 => rt::patch_field(map, &mut self.assignment_schedule_id),
+            4 => rt::patch_field(map, &mut self.assignment_type),
+            5 => rt::patch_field(map, &mut self.group_id),
+            6 => rt::patch_field(map, &mut self.member_type),
+            7 => rt::patch_field(map, &mut self.principal_id),
+            _ => map.next_value::<serde::de::IgnoredAny>().map(|_| ()),
         }
     }
     fn encode_fields<M: serde::ser::SerializeMap>(
@@ -626,6 +682,7 @@ impl rt::Model for PrivilegedAccessGroupAssignmentScheduleRequest {
         "principal",
         "targetSchedule",
     ];
+    #[inline]
     fn empty() -> Self {
         Self {
             id: None,
@@ -649,39 +706,64 @@ impl rt::Model for PrivilegedAccessGroupAssignmentScheduleRequest {
             principal: None,
             target_schedule: None,
             additional_properties: edm::AdditionalProperties::new(),
-            explicit_nulls: rt::Nulls::default(),
+            explicit_nulls: Default::default(),
         }
     }
-    fn decode_field<'de, A: serde::de::MapAccess<'de>>(
+    #[inline]
+    fn field_index(key: &str) -> Option<u16> {
+        match key {
+            "id" => Some(0),
+            "approvalId" => Some(1),
+            "completedDateTime" => Some(2),
+            "createdDateTime" => Some(3),
+            "customData" => Some(4),
+            "status" => Some(5),
+            "action" => Some(6),
+            "isValidationOnly" => Some(7),
+            "justification" => Some(8),
+            "scheduleInfo" => Some(9),
+            "ticketInfo" => Some(10),
+            "accessId" => Some(11),
+            "groupId" => Some(12),
+            "principalId" => Some(13),
+            "targetScheduleId" => Some(14),
+            "approval" => Some(15),
+            "activatedUsing" => Some(16),
+            "group" => Some(17),
+            "principal" => Some(18),
+            "targetSchedule" => Some(19),
+            _ => None,
+        }
+    }
+    #[inline]
+    fn decode_known<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
-        key: rt::Key<'de>,
+        index: u16,
         map: &mut A,
     ) -> Result<(), A::Error> {
         let nulls = &mut self.explicit_nulls;
-        match key.as_str() {
-            "id" => rt::field(map, &mut self.id, nulls, 0),
-            "approvalId" => rt::field(map, &mut self.approval_id, nulls, 1),
-            "completedDateTime" => {
-                rt::field(map, &mut self.completed_date_time, nulls, 2)
-            }
-            "createdDateTime" => rt::field(map, &mut self.created_date_time, nulls, 3),
-            "customData" => rt::field(map, &mut self.custom_data, nulls, 4),
-            "status" => rt::field(map, &mut self.status, nulls, 5),
-            "action" => rt::field(map, &mut self.action, nulls, 6),
-            "isValidationOnly" => rt::field(map, &mut self.is_validation_only, nulls, 7),
-            "justification" => rt::field(map, &mut self.justification, nulls, 8),
-            "scheduleInfo" => rt::field(map, &mut self.schedule_info, nulls, 9),
-            "ticketInfo" => rt::field(map, &mut self.ticket_info, nulls, 10),
-            "accessId" => rt::field(map, &mut self.access_id, nulls, 11),
-            "groupId" => rt::field(map, &mut self.group_id, nulls, 12),
-            "principalId" => rt::field(map, &mut self.principal_id, nulls, 13),
-            "targetScheduleId" => rt::field(map, &mut self.target_schedule_id, nulls, 14),
-            "approval" => rt::field(map, &mut self.approval, nulls, 15),
-            "activatedUsing" => rt::field(map, &mut self.activated_using, nulls, 16),
-            "group" => rt::field(map, &mut self.group, nulls, 17),
-            "principal" => rt::field(map, &mut self.principal, nulls, 18),
-            "targetSchedule" => rt::field(map, &mut self.target_schedule, nulls, 19),
-            _ => rt::extra(map, key, &mut self.additional_properties),
+        match index {
+            0 => rt::field(map, &mut self.id, nulls, 0),
+            1 => rt::field(map, &mut self.approval_id, nulls, 1),
+            2 => rt::field(map, &mut self.completed_date_time, nulls, 2),
+            3 => rt::field(map, &mut self.created_date_time, nulls, 3),
+            4 => rt::field(map, &mut self.custom_data, nulls, 4),
+            5 => rt::field(map, &mut self.status, nulls, 5),
+            6 => rt::field(map, &mut self.action, nulls, 6),
+            7 => rt::field(map, &mut self.is_validation_only, nulls, 7),
+            8 => rt::field(map, &mut self.justification, nulls, 8),
+            9 => rt::field(map, &mut self.schedule_info, nulls, 9),
+            10 => rt::field(map, &mut self.ticket_info, nulls, 10),
+            11 => rt::field(map, &mut self.access_id, nulls, 11),
+            12 => rt::field(map, &mut self.group_id, nulls, 12),
+            13 => rt::field(map, &mut self.principal_id, nulls, 13),
+            14 => rt::field(map, &mut self.target_schedule_id, nulls, 14),
+            15 => rt::field(map, &mut self.approval, nulls, 15),
+            16 => rt::field(map, &mut self.activated_using, nulls, 16),
+            17 => rt::field(map, &mut self.group, nulls, 17),
+            18 => rt::field(map, &mut self.principal, nulls, 18),
+            19 => rt::field(map, &mut self.target_schedule, nulls, 19),
+            _ => map.next_value::<serde::de::IgnoredAny>().map(|_| ()),
         }
     }
     fn encode_fields<M: serde::ser::SerializeMap>(
@@ -796,31 +878,54 @@ impl rt::Model for PrivilegedAccessGroupAssignmentScheduleRequestUpdate {
         "targetScheduleId",
         "approval",
     ];
+    #[inline]
     fn empty() -> Self {
         Self::default()
     }
-    fn decode_field<'de, A: serde::de::MapAccess<'de>>(
+    #[inline]
+    fn field_index(key: &str) -> Option<u16> {
+        match key {
+            "approvalId" => Some(0),
+            "completedDateTime" => Some(1),
+            "createdDateTime" => Some(2),
+            "customData" => Some(3),
+            "status" => Some(4),
+            "action" => Some(5),
+            "isValidationOnly" => Some(6),
+            "justification" => Some(7),
+            "scheduleInfo" => Some(8),
+            "ticketInfo" => Some(9),
+            "accessId" => Some(10),
+            "groupId" => Some(11),
+            "principalId" => Some(12),
+            "targetScheduleId" => Some(13),
+            "approval" => Some(14),
+            _ => None,
+        }
+    }
+    #[inline]
+    fn decode_known<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
-        key: rt::Key<'de>,
+        index: u16,
         map: &mut A,
     ) -> Result<(), A::Error> {
-        match key.as_str() {
-            "approvalId" => rt::patch_field(map, &mut self.approval_id),
-            "completedDateTime" => rt::patch_field(map, &mut self.completed_date_time),
-            "createdDateTime" => rt::patch_field(map, &mut self.created_date_time),
-            "customData" => rt::patch_field(map, &mut self.custom_data),
-            "status" => rt::patch_field(map, &mut self.status),
-            "action" => rt::patch_field(map, &mut self.action),
-            "isValidationOnly" => rt::patch_field(map, &mut self.is_validation_only),
-            "justification" => rt::patch_field(map, &mut self.justification),
-            "scheduleInfo" => rt::patch_field(map, &mut self.schedule_info),
-            "ticketInfo" => rt::patch_field(map, &mut self.ticket_info),
-            "accessId" => rt::patch_field(map, &mut self.access_id),
-            "groupId" => rt::patch_field(map, &mut self.group_id),
-            "principalId" => rt::patch_field(map, &mut self.principal_id),
-            "targetScheduleId" => rt::patch_field(map, &mut self.target_schedule_id),
-            "approval" => rt::patch_field(map, &mut self.approval),
-            _ => rt::extra(map, key, &mut self.additional_properties),
+        match index {
+            0 => rt::patch_field(map, &mut self.approval_id),
+            1 => rt::patch_field(map, &mut self.completed_date_time),
+            2 => rt::patch_field(map, &mut self.created_date_time),
+            3 => rt::patch_field(map, &mut self.custom_data),
+            4 => rt::patch_field(map, &mut self.status),
+            5 => rt::patch_field(map, &mut self.action),
+            6 => rt::patch_field(map, &mut self.is_validation_only),
+            7 => rt::patch_field(map, &mut self.justification),
+            8 => rt::patch_field(map, &mut self.schedule_info),
+            9 => rt::patch_field(map, &mut self.ticket_info),
+            10 => rt::patch_field(map, &mut self.access_id),
+            11 => rt::patch_field(map, &mut self.group_id),
+            12 => rt::patch_field(map, &mut self.principal_id),
+            13 => rt::patch_field(map, &mut self.target_schedule_id),
+            14 => rt::patch_field(map, &mut self.approval),
+            _ => map.next_value::<serde::de::IgnoredAny>().map(|_| ()),
         }
     }
     fn encode_fields<M: serde::ser::SerializeMap>(
@@ -917,26 +1022,44 @@ impl rt::Model for PrivilegedAccessGroupAssignmentScheduleUpdate {
         "memberType",
         "principalId",
     ];
+    #[inline]
     fn empty() -> Self {
         Self::default()
     }
-    fn decode_field<'de, A: serde::de::MapAccess<'de>>(
+    #[inline]
+    fn field_index(key: &str) -> Option<u16> {
+        match key {
+            "createdDateTime" => Some(0),
+            "createdUsing" => Some(1),
+            "modifiedDateTime" => Some(2),
+            "scheduleInfo" => Some(3),
+            "status" => Some(4),
+            "accessId" => Some(5),
+            "assignmentType" => Some(6),
+            "groupId" => Some(7),
+            "memberType" => Some(8),
+            "principalId" => Some(9),
+            _ => None,
+        }
+    }
+    #[inline]
+    fn decode_known<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
-        key: rt::Key<'de>,
+        index: u16,
         map: &mut A,
     ) -> Result<(), A::Error> {
-        match key.as_str() {
-            "createdDateTime" => rt::patch_field(map, &mut self.created_date_time),
-            "createdUsing" => rt::patch_field(map, &mut self.created_using),
-            "modifiedDateTime" => rt::patch_field(map, &mut self.modified_date_time),
-            "scheduleInfo" => rt::patch_field(map, &mut self.schedule_info),
-            "status" => rt::patch_field(map, &mut self.status),
-            "accessId" => rt::patch_field(map, &mut self.access_id),
-            "assignmentType" => rt::patch_field(map, &mut self.assignment_type),
-            "groupId" => rt::patch_field(map, &mut self.group_id),
-            "memberType" => rt::patch_field(map, &mut self.member_type),
-            "principalId" => rt::patch_field(map, &mut self.principal_id),
-            _ => rt::extra(map, key, &mut self.additional_properties),
+        match index {
+            0 => rt::patch_field(map, &mut self.created_date_time),
+            1 => rt::patch_field(map, &mut self.created_using),
+            2 => rt::patch_field(map, &mut self.modified_date_time),
+            3 => rt::patch_field(map, &mut self.schedule_info),
+            4 => rt::patch_field(map, &mut self.status),
+            5 => rt::patch_field(map, &mut self.access_id),
+            6 => rt::patch_field(map, &mut self.assignment_type),
+            7 => rt::patch_field(map, &mut self.group_id),
+            8 => rt::patch_field(map, &mut self.member_type),
+            9 => rt::patch_field(map, &mut self.principal_id),
+            _ => map.next_value::<serde::de::IgnoredAny>().map(|_| ()),
         }
     }
     fn encode_fields<M: serde::ser::SerializeMap>(
@@ -1040,29 +1163,49 @@ impl rt::Model for PrivilegedAccessGroupEligibilitySchedule {
         "group",
         "principal",
     ];
+    #[inline]
     fn empty() -> Self {
         Self::default()
     }
-    fn decode_field<'de, A: serde::de::MapAccess<'de>>(
+    #[inline]
+    fn field_index(key: &str) -> Option<u16> {
+        match key {
+            "id" => Some(0),
+            "createdDateTime" => Some(1),
+            "createdUsing" => Some(2),
+            "modifiedDateTime" => Some(3),
+            "scheduleInfo" => Some(4),
+            "status" => Some(5),
+            "accessId" => Some(6),
+            "groupId" => Some(7),
+            "memberType" => Some(8),
+            "principalId" => Some(9),
+            "group" => Some(10),
+            "principal" => Some(11),
+            _ => None,
+        }
+    }
+    #[inline]
+    fn decode_known<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
-        key: rt::Key<'de>,
+        index: u16,
         map: &mut A,
     ) -> Result<(), A::Error> {
         let nulls = &mut self.explicit_nulls;
-        match key.as_str() {
-            "id" => rt::field(map, &mut self.id, nulls, 0),
-            "createdDateTime" => rt::field(map, &mut self.created_date_time, nulls, 1),
-            "createdUsing" => rt::field(map, &mut self.created_using, nulls, 2),
-            "modifiedDateTime" => rt::field(map, &mut self.modified_date_time, nulls, 3),
-            "scheduleInfo" => rt::field(map, &mut self.schedule_info, nulls, 4),
-            "status" => rt::field(map, &mut self.status, nulls, 5),
-            "accessId" => rt::field(map, &mut self.access_id, nulls, 6),
-            "groupId" => rt::field(map, &mut self.group_id, nulls, 7),
-            "memberType" => rt::field(map, &mut self.member_type, nulls, 8),
-            "principalId" => rt::field(map, &mut self.principal_id, nulls, 9),
-            "group" => rt::field(map, &mut self.group, nulls, 10),
-            "principal" => rt::field(map, &mut self.principal, nulls, 11),
-            _ => rt::extra(map, key, &mut self.additional_properties),
+        match index {
+            0 => rt::field(map, &mut self.id, nulls, 0),
+            1 => rt::field(map, &mut self.created_date_time, nulls, 1),
+            2 => rt::field(map, &mut self.created_using, nulls, 2),
+            3 => rt::field(map, &mut self.modified_date_time, nulls, 3),
+            4 => rt::field(map, &mut self.schedule_info, nulls, 4),
+            5 => rt::field(map, &mut self.status, nulls, 5),
+            6 => rt::field(map, &mut self.access_id, nulls, 6),
+            7 => rt::field(map, &mut self.group_id, nulls, 7),
+            8 => rt::field(map, &mut self.member_type, nulls, 8),
+            9 => rt::field(map, &mut self.principal_id, nulls, 9),
+            10 => rt::field(map, &mut self.group, nulls, 10),
+            11 => rt::field(map, &mut self.principal, nulls, 11),
+            _ => map.next_value::<serde::de::IgnoredAny>().map(|_| ()),
         }
     }
     fn encode_fields<M: serde::ser::SerializeMap>(
@@ -1163,29 +1306,45 @@ impl rt::Model for PrivilegedAccessGroupEligibilityScheduleInstance {
         "group",
         "principal",
     ];
+    #[inline]
     fn empty() -> Self {
         Self::default()
     }
-    fn decode_field<'de, A: serde::de::MapAccess<'de>>(
+    #[inline]
+    fn field_index(key: &str) -> Option<u16> {
+        match key {
+            "id" => Some(0),
+            "endDateTime" => Some(1),
+            "startDateTime" => Some(2),
+            "accessId" => Some(3),
+            "eligibilityScheduleId" => Some(4),
+            "groupId" => Some(5),
+            "memberType" => Some(6),
+            "principalId" => Some(7),
+            "group" => Some(8),
+            "principal" => Some(9),
+            _ => None,
+        }
+    }
+    #[inline]
+    fn decode_known<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
-        key: rt::Key<'de>,
+        index: u16,
         map: &mut A,
     ) -> Result<(), A::Error> {
         let nulls = &mut self.explicit_nulls;
-        match key.as_str() {
-            "id" => rt::field(map, &mut self.id, nulls, 0),
-            "endDateTime" => rt::field(map, &mut self.end_date_time, nulls, 1),
-            "startDateTime" => rt::field(map, &mut self.start_date_time, nulls, 2),
-            "accessId" => rt::field(map, &mut self.access_id, nulls, 3),
-            "eligibilityScheduleId" => {
-                rt::field(map, &mut self.eligibility_schedule_id, nulls, 4)
-            }
-            "groupId" => rt::field(map, &mut self.group_id, nulls, 5),
-            "memberType" => rt::field(map, &mut self.member_type, nulls, 6),
-            "principalId" => rt::field(map, &mut self.principal_id, nulls, 7),
-            "group" => rt::field(map, &mut self.group, nulls, 8),
-            "principal" => rt::field(map, &mut self.principal, nulls, 9),
-            _ => rt::extra(map, key, &mut self.additional_properties),
+        match index {
+            0 => rt::field(map, &mut self.id, nulls, 0),
+            1 => rt::field(map, &mut self.end_date_time, nulls, 1),
+            2 => rt::field(map, &mut self.start_date_time, nulls, 2),
+            3 => rt::field(map, &mut self.access_id, nulls, 3),
+            4 => rt::field(map, &mut self.eligibility_schedule_id, nulls, 4),
+            5 => rt::field(map, &mut self.group_id, nulls, 5),
+            6 => rt::field(map, &mut self.member_type, nulls, 6),
+            7 => rt::field(map, &mut self.principal_id, nulls, 7),
+            8 => rt::field(map, &mut self.group, nulls, 8),
+            9 => rt::field(map, &mut self.principal, nulls, 9),
+            _ => map.next_value::<serde::de::IgnoredAny>().map(|_| ()),
         }
     }
     fn encode_fields<M: serde::ser::SerializeMap>(
@@ -1264,25 +1423,38 @@ impl rt::Model for PrivilegedAccessGroupEligibilityScheduleInstanceUpdate {
         "memberType",
         "principalId",
     ];
+    #[inline]
     fn empty() -> Self {
         Self::default()
     }
-    fn decode_field<'de, A: serde::de::MapAccess<'de>>(
+    #[inline]
+    fn field_index(key: &str) -> Option<u16> {
+        match key {
+            "endDateTime" => Some(0),
+            "startDateTime" => Some(1),
+            "accessId" => Some(2),
+            "eligibilityScheduleId" => Some(3),
+            "groupId" => Some(4),
+            "memberType" => Some(5),
+            "principalId" => Some(6),
+            _ => None,
+        }
+    }
+    #[inline]
+    fn decode_known<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
-        key: rt::Key<'de>,
+        index: u16,
         map: &mut A,
     ) -> Result<(), A::Error> {
-        match key.as_str() {
-            "endDateTime" => rt::patch_field(map, &mut self.end_date_time),
-            "startDateTime" => rt::patch_field(map, &mut self.start_date_time),
-            "accessId" => rt::patch_field(map, &mut self.access_id),
-            "eligibilityScheduleId" => {
-                rt::patch_field(map, &mut self.eligibility_schedule_id)
-            }
-            "groupId" => rt::patch_field(map, &mut self.group_id),
-            "memberType" => rt::patch_field(map, &mut self.member_type),
-            "principalId" => rt::patch_field(map, &mut self.principal_id),
-            _ => rt::extra(map, key, &mut self.additional_properties),
+        match index {
+            0 => rt::patch_field(map, &mut self.end_date_time),
+            1 => rt::patch_field(map, &mut self.start_date_time),
+            2 => rt::patch_field(map, &mut self.access_id),
+            3 => rt::patch_field(map, &mut self.eligibility_schedule_id),
+            4 => rt::patch_field(map, &mut self.group_id),
+            5 => rt::patch_field(map, &mut self.member_type),
+            6 => rt::patch_field(map, &mut self.principal_id),
+            _ => map.next_value::<serde::de::IgnoredAny>().map(|_| ()),
         }
     }
     fn encode_fields<M: serde::ser::SerializeMap>(
@@ -1409,6 +1581,7 @@ impl rt::Model for PrivilegedAccessGroupEligibilityScheduleRequest {
         "principal",
         "targetSchedule",
     ];
+    #[inline]
     fn empty() -> Self {
         Self {
             id: None,
@@ -1431,38 +1604,62 @@ impl rt::Model for PrivilegedAccessGroupEligibilityScheduleRequest {
             principal: None,
             target_schedule: None,
             additional_properties: edm::AdditionalProperties::new(),
-            explicit_nulls: rt::Nulls::default(),
+            explicit_nulls: Default::default(),
         }
     }
-    fn decode_field<'de, A: serde::de::MapAccess<'de>>(
+    #[inline]
+    fn field_index(key: &str) -> Option<u16> {
+        match key {
+            "id" => Some(0),
+            "approvalId" => Some(1),
+            "completedDateTime" => Some(2),
+            "createdDateTime" => Some(3),
+            "customData" => Some(4),
+            "status" => Some(5),
+            "action" => Some(6),
+            "isValidationOnly" => Some(7),
+            "justification" => Some(8),
+            "scheduleInfo" => Some(9),
+            "ticketInfo" => Some(10),
+            "accessId" => Some(11),
+            "groupId" => Some(12),
+            "principalId" => Some(13),
+            "targetScheduleId" => Some(14),
+            "approval" => Some(15),
+            "group" => Some(16),
+            "principal" => Some(17),
+            "targetSchedule" => Some(18),
+            _ => None,
+        }
+    }
+    #[inline]
+    fn decode_known<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
-        key: rt::Key<'de>,
+        index: u16,
         map: &mut A,
     ) -> Result<(), A::Error> {
         let nulls = &mut self.explicit_nulls;
-        match key.as_str() {
-            "id" => rt::field(map, &mut self.id, nulls, 0),
-            "approvalId" => rt::field(map, &mut self.approval_id, nulls, 1),
-            "completedDateTime" => {
-                rt::field(map, &mut self.completed_date_time, nulls, 2)
-            }
-            "createdDateTime" => rt::field(map, &mut self.created_date_time, nulls, 3),
-            "customData" => rt::field(map, &mut self.custom_data, nulls, 4),
-            "status" => rt::field(map, &mut self.status, nulls, 5),
-            "action" => rt::field(map, &mut self.action, nulls, 6),
-            "isValidationOnly" => rt::field(map, &mut self.is_validation_only, nulls, 7),
-            "justification" => rt::field(map, &mut self.justification, nulls, 8),
-            "scheduleInfo" => rt::field(map, &mut self.schedule_info, nulls, 9),
-            "ticketInfo" => rt::field(map, &mut self.ticket_info, nulls, 10),
-            "accessId" => rt::field(map, &mut self.access_id, nulls, 11),
-            "groupId" => rt::field(map, &mut self.group_id, nulls, 12),
-            "principalId" => rt::field(map, &mut self.principal_id, nulls, 13),
-            "targetScheduleId" => rt::field(map, &mut self.target_schedule_id, nulls, 14),
-            "approval" => rt::field(map, &mut self.approval, nulls, 15),
-            "group" => rt::field(map, &mut self.group, nulls, 16),
-            "principal" => rt::field(map, &mut self.principal, nulls, 17),
-            "targetSchedule" => rt::field(map, &mut self.target_schedule, nulls, 18),
-            _ => rt::extra(map, key, &mut self.additional_properties),
+        match index {
+            0 => rt::field(map, &mut self.id, nulls, 0),
+            1 => rt::field(map, &mut self.approval_id, nulls, 1),
+            2 => rt::field(map, &mut self.completed_date_time, nulls, 2),
+            3 => rt::field(map, &mut self.created_date_time, nulls, 3),
+            4 => rt::field(map, &mut self.custom_data, nulls, 4),
+            5 => rt::field(map, &mut self.status, nulls, 5),
+            6 => rt::field(map, &mut self.action, nulls, 6),
+            7 => rt::field(map, &mut self.is_validation_only, nulls, 7),
+            8 => rt::field(map, &mut self.justification, nulls, 8),
+            9 => rt::field(map, &mut self.schedule_info, nulls, 9),
+            10 => rt::field(map, &mut self.ticket_info, nulls, 10),
+            11 => rt::field(map, &mut self.access_id, nulls, 11),
+            12 => rt::field(map, &mut self.group_id, nulls, 12),
+            13 => rt::field(map, &mut self.principal_id, nulls, 13),
+            14 => rt::field(map, &mut self.target_schedule_id, nulls, 14),
+            15 => rt::field(map, &mut self.approval, nulls, 15),
+            16 => rt::field(map, &mut self.group, nulls, 16),
+            17 => rt::field(map, &mut self.principal, nulls, 17),
+            18 => rt::field(map, &mut self.target_schedule, nulls, 18),
+            _ => map.next_value::<serde::de::IgnoredAny>().map(|_| ()),
         }
     }
     fn encode_fields<M: serde::ser::SerializeMap>(
@@ -1576,31 +1773,54 @@ impl rt::Model for PrivilegedAccessGroupEligibilityScheduleRequestUpdate {
         "targetScheduleId",
         "approval",
     ];
+    #[inline]
     fn empty() -> Self {
         Self::default()
     }
-    fn decode_field<'de, A: serde::de::MapAccess<'de>>(
+    #[inline]
+    fn field_index(key: &str) -> Option<u16> {
+        match key {
+            "approvalId" => Some(0),
+            "completedDateTime" => Some(1),
+            "createdDateTime" => Some(2),
+            "customData" => Some(3),
+            "status" => Some(4),
+            "action" => Some(5),
+            "isValidationOnly" => Some(6),
+            "justification" => Some(7),
+            "scheduleInfo" => Some(8),
+            "ticketInfo" => Some(9),
+            "accessId" => Some(10),
+            "groupId" => Some(11),
+            "principalId" => Some(12),
+            "targetScheduleId" => Some(13),
+            "approval" => Some(14),
+            _ => None,
+        }
+    }
+    #[inline]
+    fn decode_known<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
-        key: rt::Key<'de>,
+        index: u16,
         map: &mut A,
     ) -> Result<(), A::Error> {
-        match key.as_str() {
-            "approvalId" => rt::patch_field(map, &mut self.approval_id),
-            "completedDateTime" => rt::patch_field(map, &mut self.completed_date_time),
-            "createdDateTime" => rt::patch_field(map, &mut self.created_date_time),
-            "customData" => rt::patch_field(map, &mut self.custom_data),
-            "status" => rt::patch_field(map, &mut self.status),
-            "action" => rt::patch_field(map, &mut self.action),
-            "isValidationOnly" => rt::patch_field(map, &mut self.is_validation_only),
-            "justification" => rt::patch_field(map, &mut self.justification),
-            "scheduleInfo" => rt::patch_field(map, &mut self.schedule_info),
-            "ticketInfo" => rt::patch_field(map, &mut self.ticket_info),
-            "accessId" => rt::patch_field(map, &mut self.access_id),
-            "groupId" => rt::patch_field(map, &mut self.group_id),
-            "principalId" => rt::patch_field(map, &mut self.principal_id),
-            "targetScheduleId" => rt::patch_field(map, &mut self.target_schedule_id),
-            "approval" => rt::patch_field(map, &mut self.approval),
-            _ => rt::extra(map, key, &mut self.additional_properties),
+        match index {
+            0 => rt::patch_field(map, &mut self.approval_id),
+            1 => rt::patch_field(map, &mut self.completed_date_time),
+            2 => rt::patch_field(map, &mut self.created_date_time),
+            3 => rt::patch_field(map, &mut self.custom_data),
+            4 => rt::patch_field(map, &mut self.status),
+            5 => rt::patch_field(map, &mut self.action),
+            6 => rt::patch_field(map, &mut self.is_validation_only),
+            7 => rt::patch_field(map, &mut self.justification),
+            8 => rt::patch_field(map, &mut self.schedule_info),
+            9 => rt::patch_field(map, &mut self.ticket_info),
+            10 => rt::patch_field(map, &mut self.access_id),
+            11 => rt::patch_field(map, &mut self.group_id),
+            12 => rt::patch_field(map, &mut self.principal_id),
+            13 => rt::patch_field(map, &mut self.target_schedule_id),
+            14 => rt::patch_field(map, &mut self.approval),
+            _ => map.next_value::<serde::de::IgnoredAny>().map(|_| ()),
         }
     }
     fn encode_fields<M: serde::ser::SerializeMap>(
@@ -1694,25 +1914,42 @@ impl rt::Model for PrivilegedAccessGroupEligibilityScheduleUpdate {
         "memberType",
         "principalId",
     ];
+    #[inline]
     fn empty() -> Self {
         Self::default()
     }
-    fn decode_field<'de, A: serde::de::MapAccess<'de>>(
+    #[inline]
+    fn field_index(key: &str) -> Option<u16> {
+        match key {
+            "createdDateTime" => Some(0),
+            "createdUsing" => Some(1),
+            "modifiedDateTime" => Some(2),
+            "scheduleInfo" => Some(3),
+            "status" => Some(4),
+            "accessId" => Some(5),
+            "groupId" => Some(6),
+            "memberType" => Some(7),
+            "principalId" => Some(8),
+            _ => None,
+        }
+    }
+    #[inline]
+    fn decode_known<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
-        key: rt::Key<'de>,
+        index: u16,
         map: &mut A,
     ) -> Result<(), A::Error> {
-        match key.as_str() {
-            "createdDateTime" => rt::patch_field(map, &mut self.created_date_time),
-            "createdUsing" => rt::patch_field(map, &mut self.created_using),
-            "modifiedDateTime" => rt::patch_field(map, &mut self.modified_date_time),
-            "scheduleInfo" => rt::patch_field(map, &mut self.schedule_info),
-            "status" => rt::patch_field(map, &mut self.status),
-            "accessId" => rt::patch_field(map, &mut self.access_id),
-            "groupId" => rt::patch_field(map, &mut self.group_id),
-            "memberType" => rt::patch_field(map, &mut self.member_type),
-            "principalId" => rt::patch_field(map, &mut self.principal_id),
-            _ => rt::extra(map, key, &mut self.additional_properties),
+        match index {
+            0 => rt::patch_field(map, &mut self.created_date_time),
+            1 => rt::patch_field(map, &mut self.created_using),
+            2 => rt::patch_field(map, &mut self.modified_date_time),
+            3 => rt::patch_field(map, &mut self.schedule_info),
+            4 => rt::patch_field(map, &mut self.status),
+            5 => rt::patch_field(map, &mut self.access_id),
+            6 => rt::patch_field(map, &mut self.group_id),
+            7 => rt::patch_field(map, &mut self.member_type),
+            8 => rt::patch_field(map, &mut self.principal_id),
+            _ => map.next_value::<serde::de::IgnoredAny>().map(|_| ()),
         }
     }
     fn encode_fields<M: serde::ser::SerializeMap>(
@@ -1797,33 +2034,38 @@ impl rt::Model for PrivilegedAccessGroupUpdate {
         "eligibilityScheduleRequests",
         "eligibilitySchedules",
     ];
+    #[inline]
     fn empty() -> Self {
         Self::default()
     }
-    fn decode_field<'de, A: serde::de::MapAccess<'de>>(
+    #[inline]
+    fn field_index(key: &str) -> Option<u16> {
+        match key {
+            "assignmentApprovals" => Some(0),
+            "assignmentScheduleInstances" => Some(1),
+            "assignmentScheduleRequests" => Some(2),
+            "assignmentSchedules" => Some(3),
+            "eligibilityScheduleInstances" => Some(4),
+            "eligibilityScheduleRequests" => Some(5),
+            "eligibilitySchedules" => Some(6),
+            _ => None,
+        }
+    }
+    #[inline]
+    fn decode_known<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
-        key: rt::Key<'de>,
+        index: u16,
         map: &mut A,
     ) -> Result<(), A::Error> {
-        match key.as_str() {
-            "assignmentApprovals" => rt::patch_field(map, &mut self.assignment_approvals),
-            "assignmentScheduleInstances" => {
-                rt::patch_field(map, &mut self.assignment_schedule_instances)
-            }
-            "assignmentScheduleRequests" => {
-                rt::patch_field(map, &mut self.assignment_schedule_requests)
-            }
-            "assignmentSchedules" => rt::patch_field(map, &mut self.assignment_schedules),
-            "eligibilityScheduleInstances" => {
-                rt::patch_field(map, &mut self.eligibility_schedule_instances)
-            }
-            "eligibilityScheduleRequests" => {
-                rt::patch_field(map, &mut self.eligibility_schedule_requests)
-            }
-            "eligibilitySchedules" => {
-                rt::patch_field(map, &mut self.eligibility_schedules)
-            }
-            _ => rt::extra(map, key, &mut self.additional_properties),
+        match index {
+            0 => rt::patch_field(map, &mut self.assignment_approvals),
+            1 => rt::patch_field(map, &mut self.assignment_schedule_instances),
+            2 => rt::patch_field(map, &mut self.assignment_schedule_requests),
+            3 => rt::patch_field(map, &mut self.assignment_schedules),
+            4 => rt::patch_field(map, &mut self.eligibility_schedule_instances),
+            5 => rt::patch_field(map, &mut self.eligibility_schedule_requests),
+            6 => rt::patch_field(map, &mut self.eligibility_schedules),
+            _ => map.next_value::<serde::de::IgnoredAny>().map(|_| ()),
         }
     }
     fn encode_fields<M: serde::ser::SerializeMap>(
@@ -1920,23 +2162,37 @@ impl rt::Model for PrivilegedAccessSchedule {
         "scheduleInfo",
         "status",
     ];
+    #[inline]
     fn empty() -> Self {
         Self::default()
     }
-    fn decode_field<'de, A: serde::de::MapAccess<'de>>(
+    #[inline]
+    fn field_index(key: &str) -> Option<u16> {
+        match key {
+            "id" => Some(0),
+            "createdDateTime" => Some(1),
+            "createdUsing" => Some(2),
+            "modifiedDateTime" => Some(3),
+            "scheduleInfo" => Some(4),
+            "status" => Some(5),
+            _ => None,
+        }
+    }
+    #[inline]
+    fn decode_known<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
-        key: rt::Key<'de>,
+        index: u16,
         map: &mut A,
     ) -> Result<(), A::Error> {
         let nulls = &mut self.explicit_nulls;
-        match key.as_str() {
-            "id" => rt::field(map, &mut self.id, nulls, 0),
-            "createdDateTime" => rt::field(map, &mut self.created_date_time, nulls, 1),
-            "createdUsing" => rt::field(map, &mut self.created_using, nulls, 2),
-            "modifiedDateTime" => rt::field(map, &mut self.modified_date_time, nulls, 3),
-            "scheduleInfo" => rt::field(map, &mut self.schedule_info, nulls, 4),
-            "status" => rt::field(map, &mut self.status, nulls, 5),
-            _ => rt::extra(map, key, &mut self.additional_properties),
+        match index {
+            0 => rt::field(map, &mut self.id, nulls, 0),
+            1 => rt::field(map, &mut self.created_date_time, nulls, 1),
+            2 => rt::field(map, &mut self.created_using, nulls, 2),
+            3 => rt::field(map, &mut self.modified_date_time, nulls, 3),
+            4 => rt::field(map, &mut self.schedule_info, nulls, 4),
+            5 => rt::field(map, &mut self.status, nulls, 5),
+            _ => map.next_value::<serde::de::IgnoredAny>().map(|_| ()),
         }
     }
     fn encode_fields<M: serde::ser::SerializeMap>(
@@ -2004,20 +2260,31 @@ impl PrivilegedAccessScheduleInstance {
 }
 impl rt::Model for PrivilegedAccessScheduleInstance {
     const FIELDS: &'static [&'static str] = &["id", "endDateTime", "startDateTime"];
+    #[inline]
     fn empty() -> Self {
         Self::default()
     }
-    fn decode_field<'de, A: serde::de::MapAccess<'de>>(
+    #[inline]
+    fn field_index(key: &str) -> Option<u16> {
+        match key {
+            "id" => Some(0),
+            "endDateTime" => Some(1),
+            "startDateTime" => Some(2),
+            _ => None,
+        }
+    }
+    #[inline]
+    fn decode_known<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
-        key: rt::Key<'de>,
+        index: u16,
         map: &mut A,
     ) -> Result<(), A::Error> {
         let nulls = &mut self.explicit_nulls;
-        match key.as_str() {
-            "id" => rt::field(map, &mut self.id, nulls, 0),
-            "endDateTime" => rt::field(map, &mut self.end_date_time, nulls, 1),
-            "startDateTime" => rt::field(map, &mut self.start_date_time, nulls, 2),
-            _ => rt::extra(map, key, &mut self.additional_properties),
+        match index {
+            0 => rt::field(map, &mut self.id, nulls, 0),
+            1 => rt::field(map, &mut self.end_date_time, nulls, 1),
+            2 => rt::field(map, &mut self.start_date_time, nulls, 2),
+            _ => map.next_value::<serde::de::IgnoredAny>().map(|_| ()),
         }
     }
     fn encode_fields<M: serde::ser::SerializeMap>(
@@ -2117,6 +2384,7 @@ impl rt::Model for PrivilegedAccessScheduleRequest {
         "ticketInfo",
         "approval",
     ];
+    #[inline]
     fn empty() -> Self {
         Self {
             id: None,
@@ -2132,31 +2400,48 @@ impl rt::Model for PrivilegedAccessScheduleRequest {
             ticket_info: None,
             approval: None,
             additional_properties: edm::AdditionalProperties::new(),
-            explicit_nulls: rt::Nulls::default(),
+            explicit_nulls: Default::default(),
         }
     }
-    fn decode_field<'de, A: serde::de::MapAccess<'de>>(
+    #[inline]
+    fn field_index(key: &str) -> Option<u16> {
+        match key {
+            "id" => Some(0),
+            "approvalId" => Some(1),
+            "completedDateTime" => Some(2),
+            "createdDateTime" => Some(3),
+            "customData" => Some(4),
+            "status" => Some(5),
+            "action" => Some(6),
+            "isValidationOnly" => Some(7),
+            "justification" => Some(8),
+            "scheduleInfo" => Some(9),
+            "ticketInfo" => Some(10),
+            "approval" => Some(11),
+            _ => None,
+        }
+    }
+    #[inline]
+    fn decode_known<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
-        key: rt::Key<'de>,
+        index: u16,
         map: &mut A,
     ) -> Result<(), A::Error> {
         let nulls = &mut self.explicit_nulls;
-        match key.as_str() {
-            "id" => rt::field(map, &mut self.id, nulls, 0),
-            "approvalId" => rt::field(map, &mut self.approval_id, nulls, 1),
-            "completedDateTime" => {
-                rt::field(map, &mut self.completed_date_time, nulls, 2)
-            }
-            "createdDateTime" => rt::field(map, &mut self.created_date_time, nulls, 3),
-            "customData" => rt::field(map, &mut self.custom_data, nulls, 4),
-            "status" => rt::field(map, &mut self.status, nulls, 5),
-            "action" => rt::field(map, &mut self.action, nulls, 6),
-            "isValidationOnly" => rt::field(map, &mut self.is_validation_only, nulls, 7),
-            "justification" => rt::field(map, &mut self.justification, nulls, 8),
-            "scheduleInfo" => rt::field(map, &mut self.schedule_info, nulls, 9),
-            "ticketInfo" => rt::field(map, &mut self.ticket_info, nulls, 10),
-            "approval" => rt::field(map, &mut self.approval, nulls, 11),
-            _ => rt::extra(map, key, &mut self.additional_properties),
+        match index {
+            0 => rt::field(map, &mut self.id, nulls, 0),
+            1 => rt::field(map, &mut self.approval_id, nulls, 1),
+            2 => rt::field(map, &mut self.completed_date_time, nulls, 2),
+            3 => rt::field(map, &mut self.created_date_time, nulls, 3),
+            4 => rt::field(map, &mut self.custom_data, nulls, 4),
+            5 => rt::field(map, &mut self.status, nulls, 5),
+            6 => rt::field(map, &mut self.action, nulls, 6),
+            7 => rt::field(map, &mut self.is_validation_only, nulls, 7),
+            8 => rt::field(map, &mut self.justification, nulls, 8),
+            9 => rt::field(map, &mut self.schedule_info, nulls, 9),
+            10 => rt::field(map, &mut self.ticket_info, nulls, 10),
+            11 => rt::field(map, &mut self.approval, nulls, 11),
+            _ => map.next_value::<serde::de::IgnoredAny>().map(|_| ()),
         }
     }
     fn encode_fields<M: serde::ser::SerializeMap>(

@@ -10,6 +10,7 @@
     deprecated,
     clippy::deprecated_semver,
     clippy::large_enum_variant,
+    clippy::module_inception,
     clippy::too_many_arguments
 )]
 mod common {
@@ -23,6 +24,7 @@ pub use self::common::*;
     deprecated,
     clippy::deprecated_semver,
     clippy::large_enum_variant,
+    clippy::module_inception,
     clippy::too_many_arguments
 )]
 mod enums {
@@ -35,6 +37,7 @@ pub use self::enums::*;
     deprecated,
     clippy::deprecated_semver,
     clippy::large_enum_variant,
+    clippy::module_inception,
     clippy::too_many_arguments
 )]
 mod identity_governance {
@@ -48,6 +51,7 @@ pub use self::identity_governance::*;
     deprecated,
     clippy::deprecated_semver,
     clippy::large_enum_variant,
+    clippy::module_inception,
     clippy::too_many_arguments
 )]
 mod policies {
@@ -61,6 +65,7 @@ pub use self::policies::*;
     deprecated,
     clippy::deprecated_semver,
     clippy::large_enum_variant,
+    clippy::module_inception,
     clippy::too_many_arguments
 )]
 mod privileged_access {
@@ -74,6 +79,7 @@ pub use self::privileged_access::*;
     deprecated,
     clippy::deprecated_semver,
     clippy::large_enum_variant,
+    clippy::module_inception,
     clippy::too_many_arguments
 )]
 mod references {
@@ -86,6 +92,7 @@ pub use self::references::*;
     deprecated,
     clippy::deprecated_semver,
     clippy::large_enum_variant,
+    clippy::module_inception,
     clippy::too_many_arguments
 )]
 mod role_management {

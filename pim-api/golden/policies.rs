@@ -52,28 +52,35 @@ impl rt::Model for ApprovalSettings {
         "isApprovalRequiredForExtension",
         "isRequestorJustificationRequired",
     ];
+    #[inline]
     fn empty() -> Self {
         Self::default()
     }
-    fn decode_field<'de, A: serde::de::MapAccess<'de>>(
+    #[inline]
+    fn field_index(key: &str) -> Option<u16> {
+        match key {
+            "approvalMode" => Some(0),
+            "approvalStages" => Some(1),
+            "isApprovalRequired" => Some(2),
+            "isApprovalRequiredForExtension" => Some(3),
+            "isRequestorJustificationRequired" => Some(4),
+            _ => None,
+        }
+    }
+    #[inline]
+    fn decode_known<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
-        key: rt::Key<'de>,
+        index: u16,
         map: &mut A,
     ) -> Result<(), A::Error> {
         let nulls = &mut self.explicit_nulls;
-        match key.as_str() {
-            "approvalMode" => rt::field(map, &mut self.approval_mode, nulls, 0),
-            "approvalStages" => rt::field(map, &mut self.approval_stages, nulls, 1),
-            "isApprovalRequired" => {
-                rt::field(map, &mut self.is_approval_required, nulls, 2)
-            }
-            "isApprovalRequiredForExtension" => {
-                rt::field(map, &mut self.is_approval_required_for_extension, nulls, 3)
-            }
-            "isRequestorJustificationRequired" => {
-                rt::field(map, &mut self.is_requestor_justification_required, nulls, 4)
-            }
-            _ => rt::extra(map, key, &mut self.additional_properties),
+        match index {
+            0 => rt::field(map, &mut self.approval_mode, nulls, 0),
+            1 => rt::field(map, &mut self.approval_stages, nulls, 1),
+            2 => rt::field(map, &mut self.is_approval_required, nulls, 2),
+            3 => rt::field(map, &mut self.is_approval_required_for_extension, nulls, 3),
+            4 => rt::field(map, &mut self.is_requestor_justification_required, nulls, 4),
+            _ => map.next_value::<serde::de::IgnoredAny>().map(|_| ()),
         }
     }
     fn encode_fields<M: serde::ser::SerializeMap>(
@@ -165,33 +172,37 @@ impl rt::Model for ApprovalStage {
         "isEscalationEnabled",
         "primaryApprovers",
     ];
+    #[inline]
     fn empty() -> Self {
         Self::default()
     }
-    fn decode_field<'de, A: serde::de::MapAccess<'de>>(
+    #[inline]
+    fn field_index(key: &str) -> Option<u16> {
+        match key {
+            "approvalStageTimeOutInDays" => Some(0),
+            "escalationApprovers" => Some(1),
+            "escalationTimeInMinutes" => Some(2),
+            "isApproverJustificationRequired" => Some(3),
+            "isEscalationEnabled" => Some(4),
+            "primaryApprovers" => Some(5),
+            _ => None,
+        }
+    }
+    #[inline]
+    fn decode_known<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
-        key: rt::Key<'de>,
+        index: u16,
         map: &mut A,
     ) -> Result<(), A::Error> {
         let nulls = &mut self.explicit_nulls;
-        match key.as_str() {
-            "approvalStageTimeOutInDays" => {
-                rt::field(map, &mut self.approval_stage_time_out_in_days, nulls, 0)
-            }
-            "escalationApprovers" => {
-                rt::field(map, &mut self.escalation_approvers, nulls, 1)
-            }
-            "escalationTimeInMinutes" => {
-                rt::field(map, &mut self.escalation_time_in_minutes, nulls, 2)
-            }
-            "isApproverJustificationRequired" => {
-                rt::field(map, &mut self.is_approver_justification_required, nulls, 3)
-            }
-            "isEscalationEnabled" => {
-                rt::field(map, &mut self.is_escalation_enabled, nulls, 4)
-            }
-            "primaryApprovers" => rt::field(map, &mut self.primary_approvers, nulls, 5),
-            _ => rt::extra(map, key, &mut self.additional_properties),
+        match index {
+            0 => rt::field(map, &mut self.approval_stage_time_out_in_days, nulls, 0),
+            1 => rt::field(map, &mut self.escalation_approvers, nulls, 1),
+            2 => rt::field(map, &mut self.escalation_time_in_minutes, nulls, 2),
+            3 => rt::field(map, &mut self.is_approver_justification_required, nulls, 3),
+            4 => rt::field(map, &mut self.is_escalation_enabled, nulls, 4),
+            5 => rt::field(map, &mut self.primary_approvers, nulls, 5),
+            _ => map.next_value::<serde::de::IgnoredAny>().map(|_| ()),
         }
     }
     fn encode_fields<M: serde::ser::SerializeMap>(
@@ -277,20 +288,31 @@ impl ConnectedOrganizationMembers {
 }
 impl rt::Model for ConnectedOrganizationMembers {
     const FIELDS: &'static [&'static str] = &["isBackup", "description", "id"];
+    #[inline]
     fn empty() -> Self {
         Self::default()
     }
-    fn decode_field<'de, A: serde::de::MapAccess<'de>>(
+    #[inline]
+    fn field_index(key: &str) -> Option<u16> {
+        match key {
+            "isBackup" => Some(0),
+            "description" => Some(1),
+            "id" => Some(2),
+            _ => None,
+        }
+    }
+    #[inline]
+    fn decode_known<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
-        key: rt::Key<'de>,
+        index: u16,
         map: &mut A,
     ) -> Result<(), A::Error> {
         let nulls = &mut self.explicit_nulls;
-        match key.as_str() {
-            "isBackup" => rt::field(map, &mut self.is_backup, nulls, 0),
-            "description" => rt::field(map, &mut self.description, nulls, 1),
-            "id" => rt::field(map, &mut self.id, nulls, 2),
-            _ => rt::extra(map, key, &mut self.additional_properties),
+        match index {
+            0 => rt::field(map, &mut self.is_backup, nulls, 0),
+            1 => rt::field(map, &mut self.description, nulls, 1),
+            2 => rt::field(map, &mut self.id, nulls, 2),
+            _ => map.next_value::<serde::de::IgnoredAny>().map(|_| ()),
         }
     }
     fn encode_fields<M: serde::ser::SerializeMap>(
@@ -351,18 +373,27 @@ impl ExternalSponsors {
 }
 impl rt::Model for ExternalSponsors {
     const FIELDS: &'static [&'static str] = &["isBackup"];
+    #[inline]
     fn empty() -> Self {
         Self::default()
     }
-    fn decode_field<'de, A: serde::de::MapAccess<'de>>(
+    #[inline]
+    fn field_index(key: &str) -> Option<u16> {
+        match key {
+            "isBackup" => Some(0),
+            _ => None,
+        }
+    }
+    #[inline]
+    fn decode_known<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
-        key: rt::Key<'de>,
+        index: u16,
         map: &mut A,
     ) -> Result<(), A::Error> {
         let nulls = &mut self.explicit_nulls;
-        match key.as_str() {
-            "isBackup" => rt::field(map, &mut self.is_backup, nulls, 0),
-            _ => rt::extra(map, key, &mut self.additional_properties),
+        match index {
+            0 => rt::field(map, &mut self.is_backup, nulls, 0),
+            _ => map.next_value::<serde::de::IgnoredAny>().map(|_| ()),
         }
     }
     fn encode_fields<M: serde::ser::SerializeMap>(
@@ -425,20 +456,31 @@ impl GroupMembers {
 }
 impl rt::Model for GroupMembers {
     const FIELDS: &'static [&'static str] = &["isBackup", "description", "id"];
+    #[inline]
     fn empty() -> Self {
         Self::default()
     }
-    fn decode_field<'de, A: serde::de::MapAccess<'de>>(
+    #[inline]
+    fn field_index(key: &str) -> Option<u16> {
+        match key {
+            "isBackup" => Some(0),
+            "description" => Some(1),
+            "id" => Some(2),
+            _ => None,
+        }
+    }
+    #[inline]
+    fn decode_known<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
-        key: rt::Key<'de>,
+        index: u16,
         map: &mut A,
     ) -> Result<(), A::Error> {
         let nulls = &mut self.explicit_nulls;
-        match key.as_str() {
-            "isBackup" => rt::field(map, &mut self.is_backup, nulls, 0),
-            "description" => rt::field(map, &mut self.description, nulls, 1),
-            "id" => rt::field(map, &mut self.id, nulls, 2),
-            _ => rt::extra(map, key, &mut self.additional_properties),
+        match index {
+            0 => rt::field(map, &mut self.is_backup, nulls, 0),
+            1 => rt::field(map, &mut self.description, nulls, 1),
+            2 => rt::field(map, &mut self.id, nulls, 2),
+            _ => map.next_value::<serde::de::IgnoredAny>().map(|_| ()),
         }
     }
     fn encode_fields<M: serde::ser::SerializeMap>(
@@ -499,18 +541,27 @@ impl InternalSponsors {
 }
 impl rt::Model for InternalSponsors {
     const FIELDS: &'static [&'static str] = &["isBackup"];
+    #[inline]
     fn empty() -> Self {
         Self::default()
     }
-    fn decode_field<'de, A: serde::de::MapAccess<'de>>(
+    #[inline]
+    fn field_index(key: &str) -> Option<u16> {
+        match key {
+            "isBackup" => Some(0),
+            _ => None,
+        }
+    }
+    #[inline]
+    fn decode_known<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
-        key: rt::Key<'de>,
+        index: u16,
         map: &mut A,
     ) -> Result<(), A::Error> {
         let nulls = &mut self.explicit_nulls;
-        match key.as_str() {
-            "isBackup" => rt::field(map, &mut self.is_backup, nulls, 0),
-            _ => rt::extra(map, key, &mut self.additional_properties),
+        match index {
+            0 => rt::field(map, &mut self.is_backup, nulls, 0),
+            _ => map.next_value::<serde::de::IgnoredAny>().map(|_| ()),
         }
     }
     fn encode_fields<M: serde::ser::SerializeMap>(
@@ -569,18 +620,27 @@ impl RequestorManager {
 }
 impl rt::Model for RequestorManager {
     const FIELDS: &'static [&'static str] = &["isBackup"];
+    #[inline]
     fn empty() -> Self {
         Self::default()
     }
-    fn decode_field<'de, A: serde::de::MapAccess<'de>>(
+    #[inline]
+    fn field_index(key: &str) -> Option<u16> {
+        match key {
+            "isBackup" => Some(0),
+            _ => None,
+        }
+    }
+    #[inline]
+    fn decode_known<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
-        key: rt::Key<'de>,
+        index: u16,
         map: &mut A,
     ) -> Result<(), A::Error> {
         let nulls = &mut self.explicit_nulls;
-        match key.as_str() {
-            "isBackup" => rt::field(map, &mut self.is_backup, nulls, 0),
-            _ => rt::extra(map, key, &mut self.additional_properties),
+        match index {
+            0 => rt::field(map, &mut self.is_backup, nulls, 0),
+            _ => map.next_value::<serde::de::IgnoredAny>().map(|_| ()),
         }
     }
     fn encode_fields<M: serde::ser::SerializeMap>(
@@ -643,20 +703,31 @@ impl SingleUser {
 }
 impl rt::Model for SingleUser {
     const FIELDS: &'static [&'static str] = &["isBackup", "description", "id"];
+    #[inline]
     fn empty() -> Self {
         Self::default()
     }
-    fn decode_field<'de, A: serde::de::MapAccess<'de>>(
+    #[inline]
+    fn field_index(key: &str) -> Option<u16> {
+        match key {
+            "isBackup" => Some(0),
+            "description" => Some(1),
+            "id" => Some(2),
+            _ => None,
+        }
+    }
+    #[inline]
+    fn decode_known<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
-        key: rt::Key<'de>,
+        index: u16,
         map: &mut A,
     ) -> Result<(), A::Error> {
         let nulls = &mut self.explicit_nulls;
-        match key.as_str() {
-            "isBackup" => rt::field(map, &mut self.is_backup, nulls, 0),
-            "description" => rt::field(map, &mut self.description, nulls, 1),
-            "id" => rt::field(map, &mut self.id, nulls, 2),
-            _ => rt::extra(map, key, &mut self.additional_properties),
+        match index {
+            0 => rt::field(map, &mut self.is_backup, nulls, 0),
+            1 => rt::field(map, &mut self.description, nulls, 1),
+            2 => rt::field(map, &mut self.id, nulls, 2),
+            _ => map.next_value::<serde::de::IgnoredAny>().map(|_| ()),
         }
     }
     fn encode_fields<M: serde::ser::SerializeMap>(
@@ -717,18 +788,27 @@ impl TargetAgentIdentitySponsorsOrOwners {
 }
 impl rt::Model for TargetAgentIdentitySponsorsOrOwners {
     const FIELDS: &'static [&'static str] = &["isBackup"];
+    #[inline]
     fn empty() -> Self {
         Self::default()
     }
-    fn decode_field<'de, A: serde::de::MapAccess<'de>>(
+    #[inline]
+    fn field_index(key: &str) -> Option<u16> {
+        match key {
+            "isBackup" => Some(0),
+            _ => None,
+        }
+    }
+    #[inline]
+    fn decode_known<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
-        key: rt::Key<'de>,
+        index: u16,
         map: &mut A,
     ) -> Result<(), A::Error> {
         let nulls = &mut self.explicit_nulls;
-        match key.as_str() {
-            "isBackup" => rt::field(map, &mut self.is_backup, nulls, 0),
-            _ => rt::extra(map, key, &mut self.additional_properties),
+        match index {
+            0 => rt::field(map, &mut self.is_backup, nulls, 0),
+            _ => map.next_value::<serde::de::IgnoredAny>().map(|_| ()),
         }
     }
     fn encode_fields<M: serde::ser::SerializeMap>(
@@ -787,18 +867,27 @@ impl TargetUserSponsors {
 }
 impl rt::Model for TargetUserSponsors {
     const FIELDS: &'static [&'static str] = &["isBackup"];
+    #[inline]
     fn empty() -> Self {
         Self::default()
     }
-    fn decode_field<'de, A: serde::de::MapAccess<'de>>(
+    #[inline]
+    fn field_index(key: &str) -> Option<u16> {
+        match key {
+            "isBackup" => Some(0),
+            _ => None,
+        }
+    }
+    #[inline]
+    fn decode_known<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
-        key: rt::Key<'de>,
+        index: u16,
         map: &mut A,
     ) -> Result<(), A::Error> {
         let nulls = &mut self.explicit_nulls;
-        match key.as_str() {
-            "isBackup" => rt::field(map, &mut self.is_backup, nulls, 0),
-            _ => rt::extra(map, key, &mut self.additional_properties),
+        match index {
+            0 => rt::field(map, &mut self.is_backup, nulls, 0),
+            _ => map.next_value::<serde::de::IgnoredAny>().map(|_| ()),
         }
     }
     fn encode_fields<M: serde::ser::SerializeMap>(
@@ -900,6 +989,7 @@ impl rt::Model for UnifiedRoleManagementPolicy {
         "effectiveRules",
         "rules",
     ];
+    #[inline]
     fn empty() -> Self {
         Self {
             id: None,
@@ -913,31 +1003,44 @@ impl rt::Model for UnifiedRoleManagementPolicy {
             effective_rules: None,
             rules: None,
             additional_properties: edm::AdditionalProperties::new(),
-            explicit_nulls: rt::Nulls::default(),
+            explicit_nulls: Default::default(),
         }
     }
-    fn decode_field<'de, A: serde::de::MapAccess<'de>>(
+    #[inline]
+    fn field_index(key: &str) -> Option<u16> {
+        match key {
+            "id" => Some(0),
+            "description" => Some(1),
+            "displayName" => Some(2),
+            "isOrganizationDefault" => Some(3),
+            "lastModifiedBy" => Some(4),
+            "lastModifiedDateTime" => Some(5),
+            "scopeId" => Some(6),
+            "scopeType" => Some(7),
+            "effectiveRules" => Some(8),
+            "rules" => Some(9),
+            _ => None,
+        }
+    }
+    #[inline]
+    fn decode_known<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
-        key: rt::Key<'de>,
+        index: u16,
         map: &mut A,
     ) -> Result<(), A::Error> {
         let nulls = &mut self.explicit_nulls;
-        match key.as_str() {
-            "id" => rt::field(map, &mut self.id, nulls, 0),
-            "description" => rt::field(map, &mut self.description, nulls, 1),
-            "displayName" => rt::field(map, &mut self.display_name, nulls, 2),
-            "isOrganizationDefault" => {
-                rt::field(map, &mut self.is_organization_default, nulls, 3)
-            }
-            "lastModifiedBy" => rt::field(map, &mut self.last_modified_by, nulls, 4),
-            "lastModifiedDateTime" => {
-                rt::field(map, &mut self.last_modified_date_time, nulls, 5)
-            }
-            "scopeId" => rt::field(map, &mut self.scope_id, nulls, 6),
-            "scopeType" => rt::field(map, &mut self.scope_type, nulls, 7),
-            "effectiveRules" => rt::field(map, &mut self.effective_rules, nulls, 8),
-            "rules" => rt::field(map, &mut self.rules, nulls, 9),
-            _ => rt::extra(map, key, &mut self.additional_properties),
+        match index {
+            0 => rt::field(map, &mut self.id, nulls, 0),
+            1 => rt::field(map, &mut self.description, nulls, 1),
+            2 => rt::field(map, &mut self.display_name, nulls, 2),
+            3 => rt::field(map, &mut self.is_organization_default, nulls, 3),
+            4 => rt::field(map, &mut self.last_modified_by, nulls, 4),
+            5 => rt::field(map, &mut self.last_modified_date_time, nulls, 5),
+            6 => rt::field(map, &mut self.scope_id, nulls, 6),
+            7 => rt::field(map, &mut self.scope_type, nulls, 7),
+            8 => rt::field(map, &mut self.effective_rules, nulls, 8),
+            9 => rt::field(map, &mut self.rules, nulls, 9),
+            _ => map.next_value::<serde::de::IgnoredAny>().map(|_| ()),
         }
     }
     fn encode_fields<M: serde::ser::SerializeMap>(
@@ -1011,20 +1114,31 @@ impl UnifiedRoleManagementPolicyApprovalRule {
 }
 impl rt::Model for UnifiedRoleManagementPolicyApprovalRule {
     const FIELDS: &'static [&'static str] = &["id", "target", "setting"];
+    #[inline]
     fn empty() -> Self {
         Self::default()
     }
-    fn decode_field<'de, A: serde::de::MapAccess<'de>>(
+    #[inline]
+    fn field_index(key: &str) -> Option<u16> {
+        match key {
+            "id" => Some(0),
+            "target" => Some(1),
+            "setting" => Some(2),
+            _ => None,
+        }
+    }
+    #[inline]
+    fn decode_known<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
-        key: rt::Key<'de>,
+        index: u16,
         map: &mut A,
     ) -> Result<(), A::Error> {
         let nulls = &mut self.explicit_nulls;
-        match key.as_str() {
-            "id" => rt::field(map, &mut self.id, nulls, 0),
-            "target" => rt::field(map, &mut self.target, nulls, 1),
-            "setting" => rt::field(map, &mut self.setting, nulls, 2),
-            _ => rt::extra(map, key, &mut self.additional_properties),
+        match index {
+            0 => rt::field(map, &mut self.id, nulls, 0),
+            1 => rt::field(map, &mut self.target, nulls, 1),
+            2 => rt::field(map, &mut self.setting, nulls, 2),
+            _ => map.next_value::<serde::de::IgnoredAny>().map(|_| ()),
         }
     }
     fn encode_fields<M: serde::ser::SerializeMap>(
@@ -1080,18 +1194,28 @@ impl UnifiedRoleManagementPolicyApprovalRuleUpdate {
 }
 impl rt::Model for UnifiedRoleManagementPolicyApprovalRuleUpdate {
     const FIELDS: &'static [&'static str] = &["target", "setting"];
+    #[inline]
     fn empty() -> Self {
         Self::default()
     }
-    fn decode_field<'de, A: serde::de::MapAccess<'de>>(
+    #[inline]
+    fn field_index(key: &str) -> Option<u16> {
+        match key {
+            "target" => Some(0),
+            "setting" => Some(1),
+            _ => None,
+        }
+    }
+    #[inline]
+    fn decode_known<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
-        key: rt::Key<'de>,
+        index: u16,
         map: &mut A,
     ) -> Result<(), A::Error> {
-        match key.as_str() {
-            "target" => rt::patch_field(map, &mut self.target),
-            "setting" => rt::patch_field(map, &mut self.setting),
-            _ => rt::extra(map, key, &mut self.additional_properties),
+        match index {
+            0 => rt::patch_field(map, &mut self.target),
+            1 => rt::patch_field(map, &mut self.setting),
+            _ => map.next_value::<serde::de::IgnoredAny>().map(|_| ()),
         }
     }
     fn encode_fields<M: serde::ser::SerializeMap>(
@@ -1183,6 +1307,7 @@ impl rt::Model for UnifiedRoleManagementPolicyAssignment {
         "scopeType",
         "policy",
     ];
+    #[inline]
     fn empty() -> Self {
         Self {
             id: None,
@@ -1192,23 +1317,36 @@ impl rt::Model for UnifiedRoleManagementPolicyAssignment {
             scope_type: None,
             policy: None,
             additional_properties: edm::AdditionalProperties::new(),
-            explicit_nulls: rt::Nulls::default(),
+            explicit_nulls: Default::default(),
         }
     }
-    fn decode_field<'de, A: serde::de::MapAccess<'de>>(
+    #[inline]
+    fn field_index(key: &str) -> Option<u16> {
+        match key {
+            "id" => Some(0),
+            "policyId" => Some(1),
+            "roleDefinitionId" => Some(2),
+            "scopeId" => Some(3),
+            "scopeType" => Some(4),
+            "policy" => Some(5),
+            _ => None,
+        }
+    }
+    #[inline]
+    fn decode_known<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
-        key: rt::Key<'de>,
+        index: u16,
         map: &mut A,
     ) -> Result<(), A::Error> {
         let nulls = &mut self.explicit_nulls;
-        match key.as_str() {
-            "id" => rt::field(map, &mut self.id, nulls, 0),
-            "policyId" => rt::field(map, &mut self.policy_id, nulls, 1),
-            "roleDefinitionId" => rt::field(map, &mut self.role_definition_id, nulls, 2),
-            "scopeId" => rt::field(map, &mut self.scope_id, nulls, 3),
-            "scopeType" => rt::field(map, &mut self.scope_type, nulls, 4),
-            "policy" => rt::field(map, &mut self.policy, nulls, 5),
-            _ => rt::extra(map, key, &mut self.additional_properties),
+        match index {
+            0 => rt::field(map, &mut self.id, nulls, 0),
+            1 => rt::field(map, &mut self.policy_id, nulls, 1),
+            2 => rt::field(map, &mut self.role_definition_id, nulls, 2),
+            3 => rt::field(map, &mut self.scope_id, nulls, 3),
+            4 => rt::field(map, &mut self.scope_type, nulls, 4),
+            5 => rt::field(map, &mut self.policy, nulls, 5),
+            _ => map.next_value::<serde::de::IgnoredAny>().map(|_| ()),
         }
     }
     fn encode_fields<M: serde::ser::SerializeMap>(
@@ -1274,20 +1412,32 @@ impl rt::Model for UnifiedRoleManagementPolicyAssignmentUpdate {
         "scopeId",
         "scopeType",
     ];
+    #[inline]
     fn empty() -> Self {
         Self::default()
     }
-    fn decode_field<'de, A: serde::de::MapAccess<'de>>(
+    #[inline]
+    fn field_index(key: &str) -> Option<u16> {
+        match key {
+            "policyId" => Some(0),
+            "roleDefinitionId" => Some(1),
+            "scopeId" => Some(2),
+            "scopeType" => Some(3),
+            _ => None,
+        }
+    }
+    #[inline]
+    fn decode_known<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
-        key: rt::Key<'de>,
+        index: u16,
         map: &mut A,
     ) -> Result<(), A::Error> {
-        match key.as_str() {
-            "policyId" => rt::patch_field(map, &mut self.policy_id),
-            "roleDefinitionId" => rt::patch_field(map, &mut self.role_definition_id),
-            "scopeId" => rt::patch_field(map, &mut self.scope_id),
-            "scopeType" => rt::patch_field(map, &mut self.scope_type),
-            _ => rt::extra(map, key, &mut self.additional_properties),
+        match index {
+            0 => rt::patch_field(map, &mut self.policy_id),
+            1 => rt::patch_field(map, &mut self.role_definition_id),
+            2 => rt::patch_field(map, &mut self.scope_id),
+            3 => rt::patch_field(map, &mut self.scope_type),
+            _ => map.next_value::<serde::de::IgnoredAny>().map(|_| ()),
         }
     }
     fn encode_fields<M: serde::ser::SerializeMap>(
@@ -1356,21 +1506,33 @@ impl UnifiedRoleManagementPolicyAuthenticationContextRule {
 }
 impl rt::Model for UnifiedRoleManagementPolicyAuthenticationContextRule {
     const FIELDS: &'static [&'static str] = &["id", "target", "claimValue", "isEnabled"];
+    #[inline]
     fn empty() -> Self {
         Self::default()
     }
-    fn decode_field<'de, A: serde::de::MapAccess<'de>>(
+    #[inline]
+    fn field_index(key: &str) -> Option<u16> {
+        match key {
+            "id" => Some(0),
+            "target" => Some(1),
+            "claimValue" => Some(2),
+            "isEnabled" => Some(3),
+            _ => None,
+        }
+    }
+    #[inline]
+    fn decode_known<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
-        key: rt::Key<'de>,
+        index: u16,
         map: &mut A,
     ) -> Result<(), A::Error> {
         let nulls = &mut self.explicit_nulls;
-        match key.as_str() {
-            "id" => rt::field(map, &mut self.id, nulls, 0),
-            "target" => rt::field(map, &mut self.target, nulls, 1),
-            "claimValue" => rt::field(map, &mut self.claim_value, nulls, 2),
-            "isEnabled" => rt::field(map, &mut self.is_enabled, nulls, 3),
-            _ => rt::extra(map, key, &mut self.additional_properties),
+        match index {
+            0 => rt::field(map, &mut self.id, nulls, 0),
+            1 => rt::field(map, &mut self.target, nulls, 1),
+            2 => rt::field(map, &mut self.claim_value, nulls, 2),
+            3 => rt::field(map, &mut self.is_enabled, nulls, 3),
+            _ => map.next_value::<serde::de::IgnoredAny>().map(|_| ()),
         }
     }
     fn encode_fields<M: serde::ser::SerializeMap>(
@@ -1430,19 +1592,30 @@ impl UnifiedRoleManagementPolicyAuthenticationContextRuleUpdate {
 }
 impl rt::Model for UnifiedRoleManagementPolicyAuthenticationContextRuleUpdate {
     const FIELDS: &'static [&'static str] = &["target", "claimValue", "isEnabled"];
+    #[inline]
     fn empty() -> Self {
         Self::default()
     }
-    fn decode_field<'de, A: serde::de::MapAccess<'de>>(
+    #[inline]
+    fn field_index(key: &str) -> Option<u16> {
+        match key {
+            "target" => Some(0),
+            "claimValue" => Some(1),
+            "isEnabled" => Some(2),
+            _ => None,
+        }
+    }
+    #[inline]
+    fn decode_known<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
-        key: rt::Key<'de>,
+        index: u16,
         map: &mut A,
     ) -> Result<(), A::Error> {
-        match key.as_str() {
-            "target" => rt::patch_field(map, &mut self.target),
-            "claimValue" => rt::patch_field(map, &mut self.claim_value),
-            "isEnabled" => rt::patch_field(map, &mut self.is_enabled),
-            _ => rt::extra(map, key, &mut self.additional_properties),
+        match index {
+            0 => rt::patch_field(map, &mut self.target),
+            1 => rt::patch_field(map, &mut self.claim_value),
+            2 => rt::patch_field(map, &mut self.is_enabled),
+            _ => map.next_value::<serde::de::IgnoredAny>().map(|_| ()),
         }
     }
     fn encode_fields<M: serde::ser::SerializeMap>(
@@ -1513,20 +1686,31 @@ impl UnifiedRoleManagementPolicyEnablementRule {
 }
 impl rt::Model for UnifiedRoleManagementPolicyEnablementRule {
     const FIELDS: &'static [&'static str] = &["id", "target", "enabledRules"];
+    #[inline]
     fn empty() -> Self {
         Self::default()
     }
-    fn decode_field<'de, A: serde::de::MapAccess<'de>>(
+    #[inline]
+    fn field_index(key: &str) -> Option<u16> {
+        match key {
+            "id" => Some(0),
+            "target" => Some(1),
+            "enabledRules" => Some(2),
+            _ => None,
+        }
+    }
+    #[inline]
+    fn decode_known<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
-        key: rt::Key<'de>,
+        index: u16,
         map: &mut A,
     ) -> Result<(), A::Error> {
         let nulls = &mut self.explicit_nulls;
-        match key.as_str() {
-            "id" => rt::field(map, &mut self.id, nulls, 0),
-            "target" => rt::field(map, &mut self.target, nulls, 1),
-            "enabledRules" => rt::field(map, &mut self.enabled_rules, nulls, 2),
-            _ => rt::extra(map, key, &mut self.additional_properties),
+        match index {
+            0 => rt::field(map, &mut self.id, nulls, 0),
+            1 => rt::field(map, &mut self.target, nulls, 1),
+            2 => rt::field(map, &mut self.enabled_rules, nulls, 2),
+            _ => map.next_value::<serde::de::IgnoredAny>().map(|_| ()),
         }
     }
     fn encode_fields<M: serde::ser::SerializeMap>(
@@ -1582,18 +1766,28 @@ impl UnifiedRoleManagementPolicyEnablementRuleUpdate {
 }
 impl rt::Model for UnifiedRoleManagementPolicyEnablementRuleUpdate {
     const FIELDS: &'static [&'static str] = &["target", "enabledRules"];
+    #[inline]
     fn empty() -> Self {
         Self::default()
     }
-    fn decode_field<'de, A: serde::de::MapAccess<'de>>(
+    #[inline]
+    fn field_index(key: &str) -> Option<u16> {
+        match key {
+            "target" => Some(0),
+            "enabledRules" => Some(1),
+            _ => None,
+        }
+    }
+    #[inline]
+    fn decode_known<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
-        key: rt::Key<'de>,
+        index: u16,
         map: &mut A,
     ) -> Result<(), A::Error> {
-        match key.as_str() {
-            "target" => rt::patch_field(map, &mut self.target),
-            "enabledRules" => rt::patch_field(map, &mut self.enabled_rules),
-            _ => rt::extra(map, key, &mut self.additional_properties),
+        match index {
+            0 => rt::patch_field(map, &mut self.target),
+            1 => rt::patch_field(map, &mut self.enabled_rules),
+            _ => map.next_value::<serde::de::IgnoredAny>().map(|_| ()),
         }
     }
     fn encode_fields<M: serde::ser::SerializeMap>(
@@ -1669,23 +1863,33 @@ impl rt::Model for UnifiedRoleManagementPolicyExpirationRule {
         "isExpirationRequired",
         "maximumDuration",
     ];
+    #[inline]
     fn empty() -> Self {
         Self::default()
     }
-    fn decode_field<'de, A: serde::de::MapAccess<'de>>(
+    #[inline]
+    fn field_index(key: &str) -> Option<u16> {
+        match key {
+            "id" => Some(0),
+            "target" => Some(1),
+            "isExpirationRequired" => Some(2),
+            "maximumDuration" => Some(3),
+            _ => None,
+        }
+    }
+    #[inline]
+    fn decode_known<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
-        key: rt::Key<'de>,
+        index: u16,
         map: &mut A,
     ) -> Result<(), A::Error> {
         let nulls = &mut self.explicit_nulls;
-        match key.as_str() {
-            "id" => rt::field(map, &mut self.id, nulls, 0),
-            "target" => rt::field(map, &mut self.target, nulls, 1),
-            "isExpirationRequired" => {
-                rt::field(map, &mut self.is_expiration_required, nulls, 2)
-            }
-            "maximumDuration" => rt::field(map, &mut self.maximum_duration, nulls, 3),
-            _ => rt::extra(map, key, &mut self.additional_properties),
+        match index {
+            0 => rt::field(map, &mut self.id, nulls, 0),
+            1 => rt::field(map, &mut self.target, nulls, 1),
+            2 => rt::field(map, &mut self.is_expiration_required, nulls, 2),
+            3 => rt::field(map, &mut self.maximum_duration, nulls, 3),
+            _ => map.next_value::<serde::de::IgnoredAny>().map(|_| ()),
         }
     }
     fn encode_fields<M: serde::ser::SerializeMap>(
@@ -1748,21 +1952,30 @@ impl rt::Model for UnifiedRoleManagementPolicyExpirationRuleUpdate {
         "isExpirationRequired",
         "maximumDuration",
     ];
+    #[inline]
     fn empty() -> Self {
         Self::default()
     }
-    fn decode_field<'de, A: serde::de::MapAccess<'de>>(
+    #[inline]
+    fn field_index(key: &str) -> Option<u16> {
+        match key {
+            "target" => Some(0),
+            "isExpirationRequired" => Some(1),
+            "maximumDuration" => Some(2),
+            _ => None,
+        }
+    }
+    #[inline]
+    fn decode_known<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
-        key: rt::Key<'de>,
+        index: u16,
         map: &mut A,
     ) -> Result<(), A::Error> {
-        match key.as_str() {
-            "target" => rt::patch_field(map, &mut self.target),
-            "isExpirationRequired" => {
-                rt::patch_field(map, &mut self.is_expiration_required)
-            }
-            "maximumDuration" => rt::patch_field(map, &mut self.maximum_duration),
-            _ => rt::extra(map, key, &mut self.additional_properties),
+        match index {
+            0 => rt::patch_field(map, &mut self.target),
+            1 => rt::patch_field(map, &mut self.is_expiration_required),
+            2 => rt::patch_field(map, &mut self.maximum_duration),
+            _ => map.next_value::<serde::de::IgnoredAny>().map(|_| ()),
         }
     }
     fn encode_fields<M: serde::ser::SerializeMap>(
@@ -1848,28 +2061,39 @@ impl rt::Model for UnifiedRoleManagementPolicyNotificationRule {
         "notificationType",
         "recipientType",
     ];
+    #[inline]
     fn empty() -> Self {
         Self::default()
     }
-    fn decode_field<'de, A: serde::de::MapAccess<'de>>(
+    #[inline]
+    fn field_index(key: &str) -> Option<u16> {
+        match key {
+            "id" => Some(0),
+            "target" => Some(1),
+            "isDefaultRecipientsEnabled" => Some(2),
+            "notificationLevel" => Some(3),
+            "notificationRecipients" => Some(4),
+            "notificationType" => Some(5),
+            "recipientType" => Some(6),
+            _ => None,
+        }
+    }
+    #[inline]
+    fn decode_known<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
-        key: rt::Key<'de>,
+        index: u16,
         map: &mut A,
     ) -> Result<(), A::Error> {
         let nulls = &mut self.explicit_nulls;
-        match key.as_str() {
-            "id" => rt::field(map, &mut self.id, nulls, 0),
-            "target" => rt::field(map, &mut self.target, nulls, 1),
-            "isDefaultRecipientsEnabled" => {
-                rt::field(map, &mut self.is_default_recipients_enabled, nulls, 2)
-            }
-            "notificationLevel" => rt::field(map, &mut self.notification_level, nulls, 3),
-            "notificationRecipients" => {
-                rt::field(map, &mut self.notification_recipients, nulls, 4)
-            }
-            "notificationType" => rt::field(map, &mut self.notification_type, nulls, 5),
-            "recipientType" => rt::field(map, &mut self.recipient_type, nulls, 6),
-            _ => rt::extra(map, key, &mut self.additional_properties),
+        match index {
+            0 => rt::field(map, &mut self.id, nulls, 0),
+            1 => rt::field(map, &mut self.target, nulls, 1),
+            2 => rt::field(map, &mut self.is_default_recipients_enabled, nulls, 2),
+            3 => rt::field(map, &mut self.notification_level, nulls, 3),
+            4 => rt::field(map, &mut self.notification_recipients, nulls, 4),
+            5 => rt::field(map, &mut self.notification_type, nulls, 5),
+            6 => rt::field(map, &mut self.recipient_type, nulls, 6),
+            _ => map.next_value::<serde::de::IgnoredAny>().map(|_| ()),
         }
     }
     fn encode_fields<M: serde::ser::SerializeMap>(
@@ -1950,26 +2174,36 @@ impl rt::Model for UnifiedRoleManagementPolicyNotificationRuleUpdate {
         "notificationType",
         "recipientType",
     ];
+    #[inline]
     fn empty() -> Self {
         Self::default()
     }
-    fn decode_field<'de, A: serde::de::MapAccess<'de>>(
+    #[inline]
+    fn field_index(key: &str) -> Option<u16> {
+        match key {
+            "target" => Some(0),
+            "isDefaultRecipientsEnabled" => Some(1),
+            "notificationLevel" => Some(2),
+            "notificationRecipients" => Some(3),
+            "notificationType" => Some(4),
+            "recipientType" => Some(5),
+            _ => None,
+        }
+    }
+    #[inline]
+    fn decode_known<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
-        key: rt::Key<'de>,
+        index: u16,
         map: &mut A,
     ) -> Result<(), A::Error> {
-        match key.as_str() {
-            "target" => rt::patch_field(map, &mut self.target),
-            "isDefaultRecipientsEnabled" => {
-                rt::patch_field(map, &mut self.is_default_recipients_enabled)
-            }
-            "notificationLevel" => rt::patch_field(map, &mut self.notification_level),
-            "notificationRecipients" => {
-                rt::patch_field(map, &mut self.notification_recipients)
-            }
-            "notificationType" => rt::patch_field(map, &mut self.notification_type),
-            "recipientType" => rt::patch_field(map, &mut self.recipient_type),
-            _ => rt::extra(map, key, &mut self.additional_properties),
+        match index {
+            0 => rt::patch_field(map, &mut self.target),
+            1 => rt::patch_field(map, &mut self.is_default_recipients_enabled),
+            2 => rt::patch_field(map, &mut self.notification_level),
+            3 => rt::patch_field(map, &mut self.notification_recipients),
+            4 => rt::patch_field(map, &mut self.notification_type),
+            5 => rt::patch_field(map, &mut self.recipient_type),
+            _ => map.next_value::<serde::de::IgnoredAny>().map(|_| ()),
         }
     }
     fn encode_fields<M: serde::ser::SerializeMap>(
@@ -2044,19 +2278,29 @@ impl UnifiedRoleManagementPolicyRule {
 }
 impl rt::Model for UnifiedRoleManagementPolicyRule {
     const FIELDS: &'static [&'static str] = &["id", "target"];
+    #[inline]
     fn empty() -> Self {
         Self::default()
     }
-    fn decode_field<'de, A: serde::de::MapAccess<'de>>(
+    #[inline]
+    fn field_index(key: &str) -> Option<u16> {
+        match key {
+            "id" => Some(0),
+            "target" => Some(1),
+            _ => None,
+        }
+    }
+    #[inline]
+    fn decode_known<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
-        key: rt::Key<'de>,
+        index: u16,
         map: &mut A,
     ) -> Result<(), A::Error> {
         let nulls = &mut self.explicit_nulls;
-        match key.as_str() {
-            "id" => rt::field(map, &mut self.id, nulls, 0),
-            "target" => rt::field(map, &mut self.target, nulls, 1),
-            _ => rt::extra(map, key, &mut self.additional_properties),
+        match index {
+            0 => rt::field(map, &mut self.id, nulls, 0),
+            1 => rt::field(map, &mut self.target, nulls, 1),
+            _ => map.next_value::<serde::de::IgnoredAny>().map(|_| ()),
         }
     }
     fn encode_fields<M: serde::ser::SerializeMap>(
@@ -2386,25 +2630,37 @@ impl rt::Model for UnifiedRoleManagementPolicyRuleTarget {
         "operations",
         "targetObjects",
     ];
+    #[inline]
     fn empty() -> Self {
         Self::default()
     }
-    fn decode_field<'de, A: serde::de::MapAccess<'de>>(
+    #[inline]
+    fn field_index(key: &str) -> Option<u16> {
+        match key {
+            "caller" => Some(0),
+            "enforcedSettings" => Some(1),
+            "inheritableSettings" => Some(2),
+            "level" => Some(3),
+            "operations" => Some(4),
+            "targetObjects" => Some(5),
+            _ => None,
+        }
+    }
+    #[inline]
+    fn decode_known<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
-        key: rt::Key<'de>,
+        index: u16,
         map: &mut A,
     ) -> Result<(), A::Error> {
         let nulls = &mut self.explicit_nulls;
-        match key.as_str() {
-            "caller" => rt::field(map, &mut self.caller, nulls, 0),
-            "enforcedSettings" => rt::field(map, &mut self.enforced_settings, nulls, 1),
-            "inheritableSettings" => {
-                rt::field(map, &mut self.inheritable_settings, nulls, 2)
-            }
-            "level" => rt::field(map, &mut self.level, nulls, 3),
-            "operations" => rt::field(map, &mut self.operations, nulls, 4),
-            "targetObjects" => rt::field(map, &mut self.target_objects, nulls, 5),
-            _ => rt::extra(map, key, &mut self.additional_properties),
+        match index {
+            0 => rt::field(map, &mut self.caller, nulls, 0),
+            1 => rt::field(map, &mut self.enforced_settings, nulls, 1),
+            2 => rt::field(map, &mut self.inheritable_settings, nulls, 2),
+            3 => rt::field(map, &mut self.level, nulls, 3),
+            4 => rt::field(map, &mut self.operations, nulls, 4),
+            5 => rt::field(map, &mut self.target_objects, nulls, 5),
+            _ => map.next_value::<serde::de::IgnoredAny>().map(|_| ()),
         }
     }
     fn encode_fields<M: serde::ser::SerializeMap>(
@@ -2485,29 +2741,42 @@ impl rt::Model for UnifiedRoleManagementPolicyUpdate {
         "effectiveRules",
         "rules",
     ];
+    #[inline]
     fn empty() -> Self {
         Self::default()
     }
-    fn decode_field<'de, A: serde::de::MapAccess<'de>>(
+    #[inline]
+    fn field_index(key: &str) -> Option<u16> {
+        match key {
+            "description" => Some(0),
+            "displayName" => Some(1),
+            "isOrganizationDefault" => Some(2),
+            "lastModifiedBy" => Some(3),
+            "lastModifiedDateTime" => Some(4),
+            "scopeId" => Some(5),
+            "scopeType" => Some(6),
+            "effectiveRules" => Some(7),
+            "rules" => Some(8),
+            _ => None,
+        }
+    }
+    #[inline]
+    fn decode_known<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
-        key: rt::Key<'de>,
+        index: u16,
         map: &mut A,
     ) -> Result<(), A::Error> {
-        match key.as_str() {
-            "description" => rt::patch_field(map, &mut self.description),
-            "displayName" => rt::patch_field(map, &mut self.display_name),
-            "isOrganizationDefault" => {
-                rt::patch_field(map, &mut self.is_organization_default)
-            }
-            "lastModifiedBy" => rt::patch_field(map, &mut self.last_modified_by),
-            "lastModifiedDateTime" => {
-                rt::patch_field(map, &mut self.last_modified_date_time)
-            }
-            "scopeId" => rt::patch_field(map, &mut self.scope_id),
-            "scopeType" => rt::patch_field(map, &mut self.scope_type),
-            "effectiveRules" => rt::patch_field(map, &mut self.effective_rules),
-            "rules" => rt::patch_field(map, &mut self.rules),
-            _ => rt::extra(map, key, &mut self.additional_properties),
+        match index {
+            0 => rt::patch_field(map, &mut self.description),
+            1 => rt::patch_field(map, &mut self.display_name),
+            2 => rt::patch_field(map, &mut self.is_organization_default),
+            3 => rt::patch_field(map, &mut self.last_modified_by),
+            4 => rt::patch_field(map, &mut self.last_modified_date_time),
+            5 => rt::patch_field(map, &mut self.scope_id),
+            6 => rt::patch_field(map, &mut self.scope_type),
+            7 => rt::patch_field(map, &mut self.effective_rules),
+            8 => rt::patch_field(map, &mut self.rules),
+            _ => map.next_value::<serde::de::IgnoredAny>().map(|_| ()),
         }
     }
     fn encode_fields<M: serde::ser::SerializeMap>(
@@ -2575,18 +2844,27 @@ impl UserSet {
 }
 impl rt::Model for UserSet {
     const FIELDS: &'static [&'static str] = &["isBackup"];
+    #[inline]
     fn empty() -> Self {
         Self::default()
     }
-    fn decode_field<'de, A: serde::de::MapAccess<'de>>(
+    #[inline]
+    fn field_index(key: &str) -> Option<u16> {
+        match key {
+            "isBackup" => Some(0),
+            _ => None,
+        }
+    }
+    #[inline]
+    fn decode_known<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
-        key: rt::Key<'de>,
+        index: u16,
         map: &mut A,
     ) -> Result<(), A::Error> {
         let nulls = &mut self.explicit_nulls;
-        match key.as_str() {
-            "isBackup" => rt::field(map, &mut self.is_backup, nulls, 0),
-            _ => rt::extra(map, key, &mut self.additional_properties),
+        match index {
+            0 => rt::field(map, &mut self.is_backup, nulls, 0),
+            _ => map.next_value::<serde::de::IgnoredAny>().map(|_| ()),
         }
     }
     fn encode_fields<M: serde::ser::SerializeMap>(

@@ -78,33 +78,49 @@ impl rt::Model for GovernanceResource {
         "roleDefinitions",
         "roleSettings",
     ];
+    #[inline]
     fn empty() -> Self {
         Self::default()
     }
-    fn decode_field<'de, A: serde::de::MapAccess<'de>>(
+    #[inline]
+    fn field_index(key: &str) -> Option<u16> {
+        match key {
+            "id" => Some(0),
+            "displayName" => Some(1),
+            "externalId" => Some(2),
+            "registeredDateTime" => Some(3),
+            "registeredRoot" => Some(4),
+            "status" => Some(5),
+            "type" => Some(6),
+            "parent" => Some(7),
+            "roleAssignmentRequests" => Some(8),
+            "roleAssignments" => Some(9),
+            "roleDefinitions" => Some(10),
+            "roleSettings" => Some(11),
+            _ => None,
+        }
+    }
+    #[inline]
+    fn decode_known<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
-        key: rt::Key<'de>,
+        index: u16,
         map: &mut A,
     ) -> Result<(), A::Error> {
         let nulls = &mut self.explicit_nulls;
-        match key.as_str() {
-            "id" => rt::field(map, &mut self.id, nulls, 0),
-            "displayName" => rt::field(map, &mut self.display_name, nulls, 1),
-            "externalId" => rt::field(map, &mut self.external_id, nulls, 2),
-            "registeredDateTime" => {
-                rt::field(map, &mut self.registered_date_time, nulls, 3)
-            }
-            "registeredRoot" => rt::field(map, &mut self.registered_root, nulls, 4),
-            "status" => rt::field(map, &mut self.status, nulls, 5),
-            "type" => rt::field(map, &mut self.r#type, nulls, 6),
-            "parent" => rt::field(map, &mut self.parent, nulls, 7),
-            "roleAssignmentRequests" => {
-                rt::field(map, &mut self.role_assignment_requests, nulls, 8)
-            }
-            "roleAssignments" => rt::field(map, &mut self.role_assignments, nulls, 9),
-            "roleDefinitions" => rt::field(map, &mut self.role_definitions, nulls, 10),
-            "roleSettings" => rt::field(map, &mut self.role_settings, nulls, 11),
-            _ => rt::extra(map, key, &mut self.additional_properties),
+        match index {
+            0 => rt::field(map, &mut self.id, nulls, 0),
+            1 => rt::field(map, &mut self.display_name, nulls, 1),
+            2 => rt::field(map, &mut self.external_id, nulls, 2),
+            3 => rt::field(map, &mut self.registered_date_time, nulls, 3),
+            4 => rt::field(map, &mut self.registered_root, nulls, 4),
+            5 => rt::field(map, &mut self.status, nulls, 5),
+            6 => rt::field(map, &mut self.r#type, nulls, 6),
+            7 => rt::field(map, &mut self.parent, nulls, 7),
+            8 => rt::field(map, &mut self.role_assignment_requests, nulls, 8),
+            9 => rt::field(map, &mut self.role_assignments, nulls, 9),
+            10 => rt::field(map, &mut self.role_definitions, nulls, 10),
+            11 => rt::field(map, &mut self.role_settings, nulls, 11),
+            _ => map.next_value::<serde::de::IgnoredAny>().map(|_| ()),
         }
     }
     fn encode_fields<M: serde::ser::SerializeMap>(
@@ -207,29 +223,46 @@ impl rt::Model for GovernanceResourceUpdate {
         "roleDefinitions",
         "roleSettings",
     ];
+    #[inline]
     fn empty() -> Self {
         Self::default()
     }
-    fn decode_field<'de, A: serde::de::MapAccess<'de>>(
+    #[inline]
+    fn field_index(key: &str) -> Option<u16> {
+        match key {
+            "displayName" => Some(0),
+            "externalId" => Some(1),
+            "registeredDateTime" => Some(2),
+            "registeredRoot" => Some(3),
+            "status" => Some(4),
+            "type" => Some(5),
+            "parent" => Some(6),
+            "roleAssignmentRequests" => Some(7),
+            "roleAssignments" => Some(8),
+            "roleDefinitions" => Some(9),
+            "roleSettings" => Some(10),
+            _ => None,
+        }
+    }
+    #[inline]
+    fn decode_known<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
-        key: rt::Key<'de>,
+        index: u16,
         map: &mut A,
     ) -> Result<(), A::Error> {
-        match key.as_str() {
-            "displayName" => rt::patch_field(map, &mut self.display_name),
-            "externalId" => rt::patch_field(map, &mut self.external_id),
-            "registeredDateTime" => rt::patch_field(map, &mut self.registered_date_time),
-            "registeredRoot" => rt::patch_field(map, &mut self.registered_root),
-            "status" => rt::patch_field(map, &mut self.status),
-            "type" => rt::patch_field(map, &mut self.r#type),
-            "parent" => rt::patch_field(map, &mut self.parent),
-            "roleAssignmentRequests" => {
-                rt::patch_field(map, &mut self.role_assignment_requests)
-            }
-            "roleAssignments" => rt::patch_field(map, &mut self.role_assignments),
-            "roleDefinitions" => rt::patch_field(map, &mut self.role_definitions),
-            "roleSettings" => rt::patch_field(map, &mut self.role_settings),
-            _ => rt::extra(map, key, &mut self.additional_properties),
+        match index {
+            0 => rt::patch_field(map, &mut self.display_name),
+            1 => rt::patch_field(map, &mut self.external_id),
+            2 => rt::patch_field(map, &mut self.registered_date_time),
+            3 => rt::patch_field(map, &mut self.registered_root),
+            4 => rt::patch_field(map, &mut self.status),
+            5 => rt::patch_field(map, &mut self.r#type),
+            6 => rt::patch_field(map, &mut self.parent),
+            7 => rt::patch_field(map, &mut self.role_assignment_requests),
+            8 => rt::patch_field(map, &mut self.role_assignments),
+            9 => rt::patch_field(map, &mut self.role_definitions),
+            10 => rt::patch_field(map, &mut self.role_settings),
+            _ => map.next_value::<serde::de::IgnoredAny>().map(|_| ()),
         }
     }
     fn encode_fields<M: serde::ser::SerializeMap>(
@@ -357,6 +390,7 @@ impl rt::Model for GovernanceRoleAssignment {
         "roleDefinition",
         "subject",
     ];
+    #[inline]
     fn empty() -> Self {
         Self {
             id: None,
@@ -375,36 +409,54 @@ impl rt::Model for GovernanceRoleAssignment {
             role_definition: None,
             subject: None,
             additional_properties: edm::AdditionalProperties::new(),
-            explicit_nulls: rt::Nulls::default(),
+            explicit_nulls: Default::default(),
         }
     }
-    fn decode_field<'de, A: serde::de::MapAccess<'de>>(
+    #[inline]
+    fn field_index(key: &str) -> Option<u16> {
+        match key {
+            "id" => Some(0),
+            "assignmentState" => Some(1),
+            "endDateTime" => Some(2),
+            "externalId" => Some(3),
+            "linkedEligibleRoleAssignmentId" => Some(4),
+            "memberType" => Some(5),
+            "resourceId" => Some(6),
+            "roleDefinitionId" => Some(7),
+            "startDateTime" => Some(8),
+            "status" => Some(9),
+            "subjectId" => Some(10),
+            "linkedEligibleRoleAssignment" => Some(11),
+            "resource" => Some(12),
+            "roleDefinition" => Some(13),
+            "subject" => Some(14),
+            _ => None,
+        }
+    }
+    #[inline]
+    fn decode_known<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
-        key: rt::Key<'de>,
+        index: u16,
         map: &mut A,
     ) -> Result<(), A::Error> {
         let nulls = &mut self.explicit_nulls;
-        match key.as_str() {
-            "id" => rt::field(map, &mut self.id, nulls, 0),
-            "assignmentState" => rt::field(map, &mut self.assignment_state, nulls, 1),
-            "endDateTime" => rt::field(map, &mut self.end_date_time, nulls, 2),
-            "externalId" => rt::field(map, &mut self.external_id, nulls, 3),
-            "linkedEligibleRoleAssignmentId" => {
-                rt::field(map, &mut self.linked_eligible_role_assignment_id, nulls, 4)
-            }
-            "memberType" => rt::field(map, &mut self.member_type, nulls, 5),
-            "resourceId" => rt::field(map, &mut self.resource_id, nulls, 6),
-            "roleDefinitionId" => rt::field(map, &mut self.role_definition_id, nulls, 7),
-            "startDateTime" => rt::field(map, &mut self.start_date_time, nulls, 8),
-            "status" => rt::field(map, &mut self.status, nulls, 9),
-            "subjectId" => rt::field(map, &mut self.subject_id, nulls, 10),
-            "linkedEligibleRoleAssignment" => {
-                rt::field(map, &mut self.linked_eligible_role_assignment, nulls, 11)
-            }
-            "resource" => rt::field(map, &mut self.resource, nulls, 12),
-            "roleDefinition" => rt::field(map, &mut self.role_definition, nulls, 13),
-            "subject" => rt::field(map, &mut self.subject, nulls, 14),
-            _ => rt::extra(map, key, &mut self.additional_properties),
+        match index {
+            0 => rt::field(map, &mut self.id, nulls, 0),
+            1 => rt::field(map, &mut self.assignment_state, nulls, 1),
+            2 => rt::field(map, &mut self.end_date_time, nulls, 2),
+            3 => rt::field(map, &mut self.external_id, nulls, 3),
+            4 => rt::field(map, &mut self.linked_eligible_role_assignment_id, nulls, 4),
+            5 => rt::field(map, &mut self.member_type, nulls, 5),
+            6 => rt::field(map, &mut self.resource_id, nulls, 6),
+            7 => rt::field(map, &mut self.role_definition_id, nulls, 7),
+            8 => rt::field(map, &mut self.start_date_time, nulls, 8),
+            9 => rt::field(map, &mut self.status, nulls, 9),
+            10 => rt::field(map, &mut self.subject_id, nulls, 10),
+            11 => rt::field(map, &mut self.linked_eligible_role_assignment, nulls, 11),
+            12 => rt::field(map, &mut self.resource, nulls, 12),
+            13 => rt::field(map, &mut self.role_definition, nulls, 13),
+            14 => rt::field(map, &mut self.subject, nulls, 14),
+            _ => map.next_value::<serde::de::IgnoredAny>().map(|_| ()),
         }
     }
     fn encode_fields<M: serde::ser::SerializeMap>(
@@ -541,6 +593,7 @@ impl rt::Model for GovernanceRoleAssignmentRequest {
         "roleDefinition",
         "subject",
     ];
+    #[inline]
     fn empty() -> Self {
         Self {
             id: None,
@@ -558,35 +611,52 @@ impl rt::Model for GovernanceRoleAssignmentRequest {
             role_definition: None,
             subject: None,
             additional_properties: edm::AdditionalProperties::new(),
-            explicit_nulls: rt::Nulls::default(),
+            explicit_nulls: Default::default(),
         }
     }
-    fn decode_field<'de, A: serde::de::MapAccess<'de>>(
+    #[inline]
+    fn field_index(key: &str) -> Option<u16> {
+        match key {
+            "id" => Some(0),
+            "assignmentState" => Some(1),
+            "linkedEligibleRoleAssignmentId" => Some(2),
+            "reason" => Some(3),
+            "requestedDateTime" => Some(4),
+            "resourceId" => Some(5),
+            "roleDefinitionId" => Some(6),
+            "schedule" => Some(7),
+            "status" => Some(8),
+            "subjectId" => Some(9),
+            "type" => Some(10),
+            "resource" => Some(11),
+            "roleDefinition" => Some(12),
+            "subject" => Some(13),
+            _ => None,
+        }
+    }
+    #[inline]
+    fn decode_known<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
-        key: rt::Key<'de>,
+        index: u16,
         map: &mut A,
     ) -> Result<(), A::Error> {
         let nulls = &mut self.explicit_nulls;
-        match key.as_str() {
-            "id" => rt::field(map, &mut self.id, nulls, 0),
-            "assignmentState" => rt::field(map, &mut self.assignment_state, nulls, 1),
-            "linkedEligibleRoleAssignmentId" => {
-                rt::field(map, &mut self.linked_eligible_role_assignment_id, nulls, 2)
-            }
-            "reason" => rt::field(map, &mut self.reason, nulls, 3),
-            "requestedDateTime" => {
-                rt::field(map, &mut self.requested_date_time, nulls, 4)
-            }
-            "resourceId" => rt::field(map, &mut self.resource_id, nulls, 5),
-            "roleDefinitionId" => rt::field(map, &mut self.role_definition_id, nulls, 6),
-            "schedule" => rt::field(map, &mut self.schedule, nulls, 7),
-            "status" => rt::field(map, &mut self.status, nulls, 8),
-            "subjectId" => rt::field(map, &mut self.subject_id, nulls, 9),
-            "type" => rt::field(map, &mut self.r#type, nulls, 10),
-            "resource" => rt::field(map, &mut self.resource, nulls, 11),
-            "roleDefinition" => rt::field(map, &mut self.role_definition, nulls, 12),
-            "subject" => rt::field(map, &mut self.subject, nulls, 13),
-            _ => rt::extra(map, key, &mut self.additional_properties),
+        match index {
+            0 => rt::field(map, &mut self.id, nulls, 0),
+            1 => rt::field(map, &mut self.assignment_state, nulls, 1),
+            2 => rt::field(map, &mut self.linked_eligible_role_assignment_id, nulls, 2),
+            3 => rt::field(map, &mut self.reason, nulls, 3),
+            4 => rt::field(map, &mut self.requested_date_time, nulls, 4),
+            5 => rt::field(map, &mut self.resource_id, nulls, 5),
+            6 => rt::field(map, &mut self.role_definition_id, nulls, 6),
+            7 => rt::field(map, &mut self.schedule, nulls, 7),
+            8 => rt::field(map, &mut self.status, nulls, 8),
+            9 => rt::field(map, &mut self.subject_id, nulls, 9),
+            10 => rt::field(map, &mut self.r#type, nulls, 10),
+            11 => rt::field(map, &mut self.resource, nulls, 11),
+            12 => rt::field(map, &mut self.role_definition, nulls, 12),
+            13 => rt::field(map, &mut self.subject, nulls, 13),
+            _ => map.next_value::<serde::de::IgnoredAny>().map(|_| ()),
         }
     }
     fn encode_fields<M: serde::ser::SerializeMap>(
@@ -672,20 +742,31 @@ impl GovernanceRoleAssignmentRequestStatus {
 }
 impl rt::Model for GovernanceRoleAssignmentRequestStatus {
     const FIELDS: &'static [&'static str] = &["status", "statusDetails", "subStatus"];
+    #[inline]
     fn empty() -> Self {
         Self::default()
     }
-    fn decode_field<'de, A: serde::de::MapAccess<'de>>(
+    #[inline]
+    fn field_index(key: &str) -> Option<u16> {
+        match key {
+            "status" => Some(0),
+            "statusDetails" => Some(1),
+            "subStatus" => Some(2),
+            _ => None,
+        }
+    }
+    #[inline]
+    fn decode_known<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
-        key: rt::Key<'de>,
+        index: u16,
         map: &mut A,
     ) -> Result<(), A::Error> {
         let nulls = &mut self.explicit_nulls;
-        match key.as_str() {
-            "status" => rt::field(map, &mut self.status, nulls, 0),
-            "statusDetails" => rt::field(map, &mut self.status_details, nulls, 1),
-            "subStatus" => rt::field(map, &mut self.sub_status, nulls, 2),
-            _ => rt::extra(map, key, &mut self.additional_properties),
+        match index {
+            0 => rt::field(map, &mut self.status, nulls, 0),
+            1 => rt::field(map, &mut self.status_details, nulls, 1),
+            2 => rt::field(map, &mut self.sub_status, nulls, 2),
+            _ => map.next_value::<serde::de::IgnoredAny>().map(|_| ()),
         }
     }
     fn encode_fields<M: serde::ser::SerializeMap>(
@@ -779,31 +860,50 @@ impl rt::Model for GovernanceRoleAssignmentRequestUpdate {
         "roleDefinition",
         "subject",
     ];
+    #[inline]
     fn empty() -> Self {
         Self::default()
     }
-    fn decode_field<'de, A: serde::de::MapAccess<'de>>(
+    #[inline]
+    fn field_index(key: &str) -> Option<u16> {
+        match key {
+            "assignmentState" => Some(0),
+            "linkedEligibleRoleAssignmentId" => Some(1),
+            "reason" => Some(2),
+            "requestedDateTime" => Some(3),
+            "resourceId" => Some(4),
+            "roleDefinitionId" => Some(5),
+            "schedule" => Some(6),
+            "status" => Some(7),
+            "subjectId" => Some(8),
+            "type" => Some(9),
+            "resource" => Some(10),
+            "roleDefinition" => Some(11),
+            "subject" => Some(12),
+            _ => None,
+        }
+    }
+    #[inline]
+    fn decode_known<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
-        key: rt::Key<'de>,
+        index: u16,
         map: &mut A,
     ) -> Result<(), A::Error> {
-        match key.as_str() {
-            "assignmentState" => rt::patch_field(map, &mut self.assignment_state),
-            "linkedEligibleRoleAssignmentId" => {
-                rt::patch_field(map, &mut self.linked_eligible_role_assignment_id)
-            }
-            "reason" => rt::patch_field(map, &mut self.reason),
-            "requestedDateTime" => rt::patch_field(map, &mut self.requested_date_time),
-            "resourceId" => rt::patch_field(map, &mut self.resource_id),
-            "roleDefinitionId" => rt::patch_field(map, &mut self.role_definition_id),
-            "schedule" => rt::patch_field(map, &mut self.schedule),
-            "status" => rt::patch_field(map, &mut self.status),
-            "subjectId" => rt::patch_field(map, &mut self.subject_id),
-            "type" => rt::patch_field(map, &mut self.r#type),
-            "resource" => rt::patch_field(map, &mut self.resource),
-            "roleDefinition" => rt::patch_field(map, &mut self.role_definition),
-            "subject" => rt::patch_field(map, &mut self.subject),
-            _ => rt::extra(map, key, &mut self.additional_properties),
+        match index {
+            0 => rt::patch_field(map, &mut self.assignment_state),
+            1 => rt::patch_field(map, &mut self.linked_eligible_role_assignment_id),
+            2 => rt::patch_field(map, &mut self.reason),
+            3 => rt::patch_field(map, &mut self.requested_date_time),
+            4 => rt::patch_field(map, &mut self.resource_id),
+            5 => rt::patch_field(map, &mut self.role_definition_id),
+            6 => rt::patch_field(map, &mut self.schedule),
+            7 => rt::patch_field(map, &mut self.status),
+            8 => rt::patch_field(map, &mut self.subject_id),
+            9 => rt::patch_field(map, &mut self.r#type),
+            10 => rt::patch_field(map, &mut self.resource),
+            11 => rt::patch_field(map, &mut self.role_definition),
+            12 => rt::patch_field(map, &mut self.subject),
+            _ => map.next_value::<serde::de::IgnoredAny>().map(|_| ()),
         }
     }
     fn encode_fields<M: serde::ser::SerializeMap>(
@@ -910,31 +1010,50 @@ impl rt::Model for GovernanceRoleAssignmentUpdate {
         "roleDefinition",
         "subject",
     ];
+    #[inline]
     fn empty() -> Self {
         Self::default()
     }
-    fn decode_field<'de, A: serde::de::MapAccess<'de>>(
+    #[inline]
+    fn field_index(key: &str) -> Option<u16> {
+        match key {
+            "assignmentState" => Some(0),
+            "endDateTime" => Some(1),
+            "externalId" => Some(2),
+            "linkedEligibleRoleAssignmentId" => Some(3),
+            "memberType" => Some(4),
+            "resourceId" => Some(5),
+            "roleDefinitionId" => Some(6),
+            "startDateTime" => Some(7),
+            "status" => Some(8),
+            "subjectId" => Some(9),
+            "resource" => Some(10),
+            "roleDefinition" => Some(11),
+            "subject" => Some(12),
+            _ => None,
+        }
+    }
+    #[inline]
+    fn decode_known<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
-        key: rt::Key<'de>,
+        index: u16,
         map: &mut A,
     ) -> Result<(), A::Error> {
-        match key.as_str() {
-            "assignmentState" => rt::patch_field(map, &mut self.assignment_state),
-            "endDateTime" => rt::patch_field(map, &mut self.end_date_time),
-            "externalId" => rt::patch_field(map, &mut self.external_id),
-            "linkedEligibleRoleAssignmentId" => {
-                rt::patch_field(map, &mut self.linked_eligible_role_assignment_id)
-            }
-            "memberType" => rt::patch_field(map, &mut self.member_type),
-            "resourceId" => rt::patch_field(map, &mut self.resource_id),
-            "roleDefinitionId" => rt::patch_field(map, &mut self.role_definition_id),
-            "startDateTime" => rt::patch_field(map, &mut self.start_date_time),
-            "status" => rt::patch_field(map, &mut self.status),
-            "subjectId" => rt::patch_field(map, &mut self.subject_id),
-            "resource" => rt::patch_field(map, &mut self.resource),
-            "roleDefinition" => rt::patch_field(map, &mut self.role_definition),
-            "subject" => rt::patch_field(map, &mut self.subject),
-            _ => rt::extra(map, key, &mut self.additional_properties),
+        match index {
+            0 => rt::patch_field(map, &mut self.assignment_state),
+            1 => rt::patch_field(map, &mut self.end_date_time),
+            2 => rt::patch_field(map, &mut self.external_id),
+            3 => rt::patch_field(map, &mut self.linked_eligible_role_assignment_id),
+            4 => rt::patch_field(map, &mut self.member_type),
+            5 => rt::patch_field(map, &mut self.resource_id),
+            6 => rt::patch_field(map, &mut self.role_definition_id),
+            7 => rt::patch_field(map, &mut self.start_date_time),
+            8 => rt::patch_field(map, &mut self.status),
+            9 => rt::patch_field(map, &mut self.subject_id),
+            10 => rt::patch_field(map, &mut self.resource),
+            11 => rt::patch_field(map, &mut self.role_definition),
+            12 => rt::patch_field(map, &mut self.subject),
+            _ => map.next_value::<serde::de::IgnoredAny>().map(|_| ()),
         }
     }
     fn encode_fields<M: serde::ser::SerializeMap>(
@@ -1034,24 +1153,39 @@ impl rt::Model for GovernanceRoleDefinition {
         "resource",
         "roleSetting",
     ];
+    #[inline]
     fn empty() -> Self {
         Self::default()
     }
-    fn decode_field<'de, A: serde::de::MapAccess<'de>>(
+    #[inline]
+    fn field_index(key: &str) -> Option<u16> {
+        match key {
+            "id" => Some(0),
+            "displayName" => Some(1),
+            "externalId" => Some(2),
+            "resourceId" => Some(3),
+            "templateId" => Some(4),
+            "resource" => Some(5),
+            "roleSetting" => Some(6),
+            _ => None,
+        }
+    }
+    #[inline]
+    fn decode_known<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
-        key: rt::Key<'de>,
+        index: u16,
         map: &mut A,
     ) -> Result<(), A::Error> {
         let nulls = &mut self.explicit_nulls;
-        match key.as_str() {
-            "id" => rt::field(map, &mut self.id, nulls, 0),
-            "displayName" => rt::field(map, &mut self.display_name, nulls, 1),
-            "externalId" => rt::field(map, &mut self.external_id, nulls, 2),
-            "resourceId" => rt::field(map, &mut self.resource_id, nulls, 3),
-            "templateId" => rt::field(map, &mut self.template_id, nulls, 4),
-            "resource" => rt::field(map, &mut self.resource, nulls, 5),
-            "roleSetting" => rt::field(map, &mut self.role_setting, nulls, 6),
-            _ => rt::extra(map, key, &mut self.additional_properties),
+        match index {
+            0 => rt::field(map, &mut self.id, nulls, 0),
+            1 => rt::field(map, &mut self.display_name, nulls, 1),
+            2 => rt::field(map, &mut self.external_id, nulls, 2),
+            3 => rt::field(map, &mut self.resource_id, nulls, 3),
+            4 => rt::field(map, &mut self.template_id, nulls, 4),
+            5 => rt::field(map, &mut self.resource, nulls, 5),
+            6 => rt::field(map, &mut self.role_setting, nulls, 6),
+            _ => map.next_value::<serde::de::IgnoredAny>().map(|_| ()),
         }
     }
     fn encode_fields<M: serde::ser::SerializeMap>(
@@ -1128,22 +1262,36 @@ impl rt::Model for GovernanceRoleDefinitionUpdate {
         "resource",
         "roleSetting",
     ];
+    #[inline]
     fn empty() -> Self {
         Self::default()
     }
-    fn decode_field<'de, A: serde::de::MapAccess<'de>>(
+    #[inline]
+    fn field_index(key: &str) -> Option<u16> {
+        match key {
+            "displayName" => Some(0),
+            "externalId" => Some(1),
+            "resourceId" => Some(2),
+            "templateId" => Some(3),
+            "resource" => Some(4),
+            "roleSetting" => Some(5),
+            _ => None,
+        }
+    }
+    #[inline]
+    fn decode_known<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
-        key: rt::Key<'de>,
+        index: u16,
         map: &mut A,
     ) -> Result<(), A::Error> {
-        match key.as_str() {
-            "displayName" => rt::patch_field(map, &mut self.display_name),
-            "externalId" => rt::patch_field(map, &mut self.external_id),
-            "resourceId" => rt::patch_field(map, &mut self.resource_id),
-            "templateId" => rt::patch_field(map, &mut self.template_id),
-            "resource" => rt::patch_field(map, &mut self.resource),
-            "roleSetting" => rt::patch_field(map, &mut self.role_setting),
-            _ => rt::extra(map, key, &mut self.additional_properties),
+        match index {
+            0 => rt::patch_field(map, &mut self.display_name),
+            1 => rt::patch_field(map, &mut self.external_id),
+            2 => rt::patch_field(map, &mut self.resource_id),
+            3 => rt::patch_field(map, &mut self.template_id),
+            4 => rt::patch_field(map, &mut self.resource),
+            5 => rt::patch_field(map, &mut self.role_setting),
+            _ => map.next_value::<serde::de::IgnoredAny>().map(|_| ()),
         }
     }
     fn encode_fields<M: serde::ser::SerializeMap>(
@@ -1247,39 +1395,49 @@ impl rt::Model for GovernanceRoleSetting {
         "resource",
         "roleDefinition",
     ];
+    #[inline]
     fn empty() -> Self {
         Self::default()
     }
-    fn decode_field<'de, A: serde::de::MapAccess<'de>>(
+    #[inline]
+    fn field_index(key: &str) -> Option<u16> {
+        match key {
+            "id" => Some(0),
+            "adminEligibleSettings" => Some(1),
+            "adminMemberSettings" => Some(2),
+            "isDefault" => Some(3),
+            "lastUpdatedBy" => Some(4),
+            "lastUpdatedDateTime" => Some(5),
+            "resourceId" => Some(6),
+            "roleDefinitionId" => Some(7),
+            "userEligibleSettings" => Some(8),
+            "userMemberSettings" => Some(9),
+            "resource" => Some(10),
+            "roleDefinition" => Some(11),
+            _ => None,
+        }
+    }
+    #[inline]
+    fn decode_known<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
-        key: rt::Key<'de>,
+        index: u16,
         map: &mut A,
     ) -> Result<(), A::Error> {
         let nulls = &mut self.explicit_nulls;
-        match key.as_str() {
-            "id" => rt::field(map, &mut self.id, nulls, 0),
-            "adminEligibleSettings" => {
-                rt::field(map, &mut self.admin_eligible_settings, nulls, 1)
-            }
-            "adminMemberSettings" => {
-                rt::field(map, &mut self.admin_member_settings, nulls, 2)
-            }
-            "isDefault" => rt::field(map, &mut self.is_default, nulls, 3),
-            "lastUpdatedBy" => rt::field(map, &mut self.last_updated_by, nulls, 4),
-            "lastUpdatedDateTime" => {
-                rt::field(map, &mut self.last_updated_date_time, nulls, 5)
-            }
-            "resourceId" => rt::field(map, &mut self.resource_id, nulls, 6),
-            "roleDefinitionId" => rt::field(map, &mut self.role_definition_id, nulls, 7),
-            "userEligibleSettings" => {
-                rt::field(map, &mut self.user_eligible_settings, nulls, 8)
-            }
-            "userMemberSettings" => {
-                rt::field(map, &mut self.user_member_settings, nulls, 9)
-            }
-            "resource" => rt::field(map, &mut self.resource, nulls, 10),
-            "roleDefinition" => rt::field(map, &mut self.role_definition, nulls, 11),
-            _ => rt::extra(map, key, &mut self.additional_properties),
+        match index {
+            0 => rt::field(map, &mut self.id, nulls, 0),
+            1 => rt::field(map, &mut self.admin_eligible_settings, nulls, 1),
+            2 => rt::field(map, &mut self.admin_member_settings, nulls, 2),
+            3 => rt::field(map, &mut self.is_default, nulls, 3),
+            4 => rt::field(map, &mut self.last_updated_by, nulls, 4),
+            5 => rt::field(map, &mut self.last_updated_date_time, nulls, 5),
+            6 => rt::field(map, &mut self.resource_id, nulls, 6),
+            7 => rt::field(map, &mut self.role_definition_id, nulls, 7),
+            8 => rt::field(map, &mut self.user_eligible_settings, nulls, 8),
+            9 => rt::field(map, &mut self.user_member_settings, nulls, 9),
+            10 => rt::field(map, &mut self.resource, nulls, 10),
+            11 => rt::field(map, &mut self.role_definition, nulls, 11),
+            _ => map.next_value::<serde::de::IgnoredAny>().map(|_| ()),
         }
     }
     fn encode_fields<M: serde::ser::SerializeMap>(
@@ -1376,35 +1534,46 @@ impl rt::Model for GovernanceRoleSettingUpdate {
         "resource",
         "roleDefinition",
     ];
+    #[inline]
     fn empty() -> Self {
         Self::default()
     }
-    fn decode_field<'de, A: serde::de::MapAccess<'de>>(
+    #[inline]
+    fn field_index(key: &str) -> Option<u16> {
+        match key {
+            "adminEligibleSettings" => Some(0),
+            "adminMemberSettings" => Some(1),
+            "isDefault" => Some(2),
+            "lastUpdatedBy" => Some(3),
+            "lastUpdatedDateTime" => Some(4),
+            "resourceId" => Some(5),
+            "roleDefinitionId" => Some(6),
+            "userEligibleSettings" => Some(7),
+            "userMemberSettings" => Some(8),
+            "resource" => Some(9),
+            "roleDefinition" => Some(10),
+            _ => None,
+        }
+    }
+    #[inline]
+    fn decode_known<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
-        key: rt::Key<'de>,
+        index: u16,
         map: &mut A,
     ) -> Result<(), A::Error> {
-        match key.as_str() {
-            "adminEligibleSettings" => {
-                rt::patch_field(map, &mut self.admin_eligible_settings)
-            }
-            "adminMemberSettings" => {
-                rt::patch_field(map, &mut self.admin_member_settings)
-            }
-            "isDefault" => rt::patch_field(map, &mut self.is_default),
-            "lastUpdatedBy" => rt::patch_field(map, &mut self.last_updated_by),
-            "lastUpdatedDateTime" => {
-                rt::patch_field(map, &mut self.last_updated_date_time)
-            }
-            "resourceId" => rt::patch_field(map, &mut self.resource_id),
-            "roleDefinitionId" => rt::patch_field(map, &mut self.role_definition_id),
-            "userEligibleSettings" => {
-                rt::patch_field(map, &mut self.user_eligible_settings)
-            }
-            "userMemberSettings" => rt::patch_field(map, &mut self.user_member_settings),
-            "resource" => rt::patch_field(map, &mut self.resource),
-            "roleDefinition" => rt::patch_field(map, &mut self.role_definition),
-            _ => rt::extra(map, key, &mut self.additional_properties),
+        match index {
+            0 => rt::patch_field(map, &mut self.admin_eligible_settings),
+            1 => rt::patch_field(map, &mut self.admin_member_settings),
+            2 => rt::patch_field(map, &mut self.is_default),
+            3 => rt::patch_field(map, &mut self.last_updated_by),
+            4 => rt::patch_field(map, &mut self.last_updated_date_time),
+            5 => rt::patch_field(map, &mut self.resource_id),
+            6 => rt::patch_field(map, &mut self.role_definition_id),
+            7 => rt::patch_field(map, &mut self.user_eligible_settings),
+            8 => rt::patch_field(map, &mut self.user_member_settings),
+            9 => rt::patch_field(map, &mut self.resource),
+            10 => rt::patch_field(map, &mut self.role_definition),
+            _ => map.next_value::<serde::de::IgnoredAny>().map(|_| ()),
         }
     }
     fn encode_fields<M: serde::ser::SerializeMap>(
@@ -1478,19 +1647,29 @@ impl GovernanceRuleSetting {
 }
 impl rt::Model for GovernanceRuleSetting {
     const FIELDS: &'static [&'static str] = &["ruleIdentifier", "setting"];
+    #[inline]
     fn empty() -> Self {
         Self::default()
     }
-    fn decode_field<'de, A: serde::de::MapAccess<'de>>(
+    #[inline]
+    fn field_index(key: &str) -> Option<u16> {
+        match key {
+            "ruleIdentifier" => Some(0),
+            "setting" => Some(1),
+            _ => None,
+        }
+    }
+    #[inline]
+    fn decode_known<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
-        key: rt::Key<'de>,
+        index: u16,
         map: &mut A,
     ) -> Result<(), A::Error> {
         let nulls = &mut self.explicit_nulls;
-        match key.as_str() {
-            "ruleIdentifier" => rt::field(map, &mut self.rule_identifier, nulls, 0),
-            "setting" => rt::field(map, &mut self.setting, nulls, 1),
-            _ => rt::extra(map, key, &mut self.additional_properties),
+        match index {
+            0 => rt::field(map, &mut self.rule_identifier, nulls, 0),
+            1 => rt::field(map, &mut self.setting, nulls, 1),
+            _ => map.next_value::<serde::de::IgnoredAny>().map(|_| ()),
         }
     }
     fn encode_fields<M: serde::ser::SerializeMap>(
@@ -1565,21 +1744,33 @@ impl rt::Model for GovernanceSchedule {
         "startDateTime",
         "type",
     ];
+    #[inline]
     fn empty() -> Self {
         Self::default()
     }
-    fn decode_field<'de, A: serde::de::MapAccess<'de>>(
+    #[inline]
+    fn field_index(key: &str) -> Option<u16> {
+        match key {
+            "duration" => Some(0),
+            "endDateTime" => Some(1),
+            "startDateTime" => Some(2),
+            "type" => Some(3),
+            _ => None,
+        }
+    }
+    #[inline]
+    fn decode_known<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
-        key: rt::Key<'de>,
+        index: u16,
         map: &mut A,
     ) -> Result<(), A::Error> {
         let nulls = &mut self.explicit_nulls;
-        match key.as_str() {
-            "duration" => rt::field(map, &mut self.duration, nulls, 0),
-            "endDateTime" => rt::field(map, &mut self.end_date_time, nulls, 1),
-            "startDateTime" => rt::field(map, &mut self.start_date_time, nulls, 2),
-            "type" => rt::field(map, &mut self.r#type, nulls, 3),
-            _ => rt::extra(map, key, &mut self.additional_properties),
+        match index {
+            0 => rt::field(map, &mut self.duration, nulls, 0),
+            1 => rt::field(map, &mut self.end_date_time, nulls, 1),
+            2 => rt::field(map, &mut self.start_date_time, nulls, 2),
+            3 => rt::field(map, &mut self.r#type, nulls, 3),
+            _ => map.next_value::<serde::de::IgnoredAny>().map(|_| ()),
         }
     }
     fn encode_fields<M: serde::ser::SerializeMap>(
@@ -1647,19 +1838,29 @@ impl KeyValue {
 }
 impl rt::Model for KeyValue {
     const FIELDS: &'static [&'static str] = &["key", "value"];
+    #[inline]
     fn empty() -> Self {
         Self::default()
     }
-    fn decode_field<'de, A: serde::de::MapAccess<'de>>(
+    #[inline]
+    fn field_index(key: &str) -> Option<u16> {
+        match key {
+            "key" => Some(0),
+            "value" => Some(1),
+            _ => None,
+        }
+    }
+    #[inline]
+    fn decode_known<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
-        key: rt::Key<'de>,
+        index: u16,
         map: &mut A,
     ) -> Result<(), A::Error> {
         let nulls = &mut self.explicit_nulls;
-        match key.as_str() {
-            "key" => rt::field(map, &mut self.key, nulls, 0),
-            "value" => rt::field(map, &mut self.value, nulls, 1),
-            _ => rt::extra(map, key, &mut self.additional_properties),
+        match index {
+            0 => rt::field(map, &mut self.key, nulls, 0),
+            1 => rt::field(map, &mut self.value, nulls, 1),
+            _ => map.next_value::<serde::de::IgnoredAny>().map(|_| ()),
         }
     }
     fn encode_fields<M: serde::ser::SerializeMap>(
@@ -1745,26 +1946,39 @@ impl rt::Model for PrivilegedAccess {
         "roleDefinitions",
         "roleSettings",
     ];
+    #[inline]
     fn empty() -> Self {
         Self::default()
     }
-    fn decode_field<'de, A: serde::de::MapAccess<'de>>(
+    #[inline]
+    fn field_index(key: &str) -> Option<u16> {
+        match key {
+            "id" => Some(0),
+            "displayName" => Some(1),
+            "resources" => Some(2),
+            "roleAssignmentRequests" => Some(3),
+            "roleAssignments" => Some(4),
+            "roleDefinitions" => Some(5),
+            "roleSettings" => Some(6),
+            _ => None,
+        }
+    }
+    #[inline]
+    fn decode_known<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
-        key: rt::Key<'de>,
+        index: u16,
         map: &mut A,
     ) -> Result<(), A::Error> {
         let nulls = &mut self.explicit_nulls;
-        match key.as_str() {
-            "id" => rt::field(map, &mut self.id, nulls, 0),
-            "displayName" => rt::field(map, &mut self.display_name, nulls, 1),
-            "resources" => rt::field(map, &mut self.resources, nulls, 2),
-            "roleAssignmentRequests" => {
-                rt::field(map, &mut self.role_assignment_requests, nulls, 3)
-            }
-            "roleAssignments" => rt::field(map, &mut self.role_assignments, nulls, 4),
-            "roleDefinitions" => rt::field(map, &mut self.role_definitions, nulls, 5),
-            "roleSettings" => rt::field(map, &mut self.role_settings, nulls, 6),
-            _ => rt::extra(map, key, &mut self.additional_properties),
+        match index {
+            0 => rt::field(map, &mut self.id, nulls, 0),
+            1 => rt::field(map, &mut self.display_name, nulls, 1),
+            2 => rt::field(map, &mut self.resources, nulls, 2),
+            3 => rt::field(map, &mut self.role_assignment_requests, nulls, 3),
+            4 => rt::field(map, &mut self.role_assignments, nulls, 4),
+            5 => rt::field(map, &mut self.role_definitions, nulls, 5),
+            6 => rt::field(map, &mut self.role_settings, nulls, 6),
+            _ => map.next_value::<serde::de::IgnoredAny>().map(|_| ()),
         }
     }
     fn encode_fields<M: serde::ser::SerializeMap>(
@@ -1847,24 +2061,36 @@ impl rt::Model for PrivilegedAccessUpdate {
         "roleDefinitions",
         "roleSettings",
     ];
+    #[inline]
     fn empty() -> Self {
         Self::default()
     }
-    fn decode_field<'de, A: serde::de::MapAccess<'de>>(
+    #[inline]
+    fn field_index(key: &str) -> Option<u16> {
+        match key {
+            "displayName" => Some(0),
+            "resources" => Some(1),
+            "roleAssignmentRequests" => Some(2),
+            "roleAssignments" => Some(3),
+            "roleDefinitions" => Some(4),
+            "roleSettings" => Some(5),
+            _ => None,
+        }
+    }
+    #[inline]
+    fn decode_known<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
-        key: rt::Key<'de>,
+        index: u16,
         map: &mut A,
     ) -> Result<(), A::Error> {
-        match key.as_str() {
-            "displayName" => rt::patch_field(map, &mut self.display_name),
-            "resources" => rt::patch_field(map, &mut self.resources),
-            "roleAssignmentRequests" => {
-                rt::patch_field(map, &mut self.role_assignment_requests)
-            }
-            "roleAssignments" => rt::patch_field(map, &mut self.role_assignments),
-            "roleDefinitions" => rt::patch_field(map, &mut self.role_definitions),
-            "roleSettings" => rt::patch_field(map, &mut self.role_settings),
-            _ => rt::extra(map, key, &mut self.additional_properties),
+        match index {
+            0 => rt::patch_field(map, &mut self.display_name),
+            1 => rt::patch_field(map, &mut self.resources),
+            2 => rt::patch_field(map, &mut self.role_assignment_requests),
+            3 => rt::patch_field(map, &mut self.role_assignments),
+            4 => rt::patch_field(map, &mut self.role_definitions),
+            5 => rt::patch_field(map, &mut self.role_settings),
+            _ => map.next_value::<serde::de::IgnoredAny>().map(|_| ()),
         }
     }
     fn encode_fields<M: serde::ser::SerializeMap>(

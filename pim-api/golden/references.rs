@@ -33,18 +33,27 @@ impl AppScope {
 }
 impl rt::Model for AppScope {
     const FIELDS: &'static [&'static str] = &["id"];
+    #[inline]
     fn empty() -> Self {
         Self::default()
     }
-    fn decode_field<'de, A: serde::de::MapAccess<'de>>(
+    #[inline]
+    fn field_index(key: &str) -> Option<u16> {
+        match key {
+            "id" => Some(0),
+            _ => None,
+        }
+    }
+    #[inline]
+    fn decode_known<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
-        key: rt::Key<'de>,
+        index: u16,
         map: &mut A,
     ) -> Result<(), A::Error> {
         let nulls = &mut self.explicit_nulls;
-        match key.as_str() {
-            "id" => rt::field(map, &mut self.id, nulls, 0),
-            _ => rt::extra(map, key, &mut self.additional_properties),
+        match index {
+            0 => rt::field(map, &mut self.id, nulls, 0),
+            _ => map.next_value::<serde::de::IgnoredAny>().map(|_| ()),
         }
     }
     fn encode_fields<M: serde::ser::SerializeMap>(
@@ -99,18 +108,27 @@ impl DirectoryObject {
 }
 impl rt::Model for DirectoryObject {
     const FIELDS: &'static [&'static str] = &["id"];
+    #[inline]
     fn empty() -> Self {
         Self::default()
     }
-    fn decode_field<'de, A: serde::de::MapAccess<'de>>(
+    #[inline]
+    fn field_index(key: &str) -> Option<u16> {
+        match key {
+            "id" => Some(0),
+            _ => None,
+        }
+    }
+    #[inline]
+    fn decode_known<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
-        key: rt::Key<'de>,
+        index: u16,
         map: &mut A,
     ) -> Result<(), A::Error> {
         let nulls = &mut self.explicit_nulls;
-        match key.as_str() {
-            "id" => rt::field(map, &mut self.id, nulls, 0),
-            _ => rt::extra(map, key, &mut self.additional_properties),
+        match index {
+            0 => rt::field(map, &mut self.id, nulls, 0),
+            _ => map.next_value::<serde::de::IgnoredAny>().map(|_| ()),
         }
     }
     fn encode_fields<M: serde::ser::SerializeMap>(
@@ -169,18 +187,27 @@ impl GovernanceSubject {
 }
 impl rt::Model for GovernanceSubject {
     const FIELDS: &'static [&'static str] = &["id"];
+    #[inline]
     fn empty() -> Self {
         Self::default()
     }
-    fn decode_field<'de, A: serde::de::MapAccess<'de>>(
+    #[inline]
+    fn field_index(key: &str) -> Option<u16> {
+        match key {
+            "id" => Some(0),
+            _ => None,
+        }
+    }
+    #[inline]
+    fn decode_known<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
-        key: rt::Key<'de>,
+        index: u16,
         map: &mut A,
     ) -> Result<(), A::Error> {
         let nulls = &mut self.explicit_nulls;
-        match key.as_str() {
-            "id" => rt::field(map, &mut self.id, nulls, 0),
-            _ => rt::extra(map, key, &mut self.additional_properties),
+        match index {
+            0 => rt::field(map, &mut self.id, nulls, 0),
+            _ => map.next_value::<serde::de::IgnoredAny>().map(|_| ()),
         }
     }
     fn encode_fields<M: serde::ser::SerializeMap>(
@@ -235,18 +262,27 @@ impl Group {
 }
 impl rt::Model for Group {
     const FIELDS: &'static [&'static str] = &["id"];
+    #[inline]
     fn empty() -> Self {
         Self::default()
     }
-    fn decode_field<'de, A: serde::de::MapAccess<'de>>(
+    #[inline]
+    fn field_index(key: &str) -> Option<u16> {
+        match key {
+            "id" => Some(0),
+            _ => None,
+        }
+    }
+    #[inline]
+    fn decode_known<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
-        key: rt::Key<'de>,
+        index: u16,
         map: &mut A,
     ) -> Result<(), A::Error> {
         let nulls = &mut self.explicit_nulls;
-        match key.as_str() {
-            "id" => rt::field(map, &mut self.id, nulls, 0),
-            _ => rt::extra(map, key, &mut self.additional_properties),
+        match index {
+            0 => rt::field(map, &mut self.id, nulls, 0),
+            _ => map.next_value::<serde::de::IgnoredAny>().map(|_| ()),
         }
     }
     fn encode_fields<M: serde::ser::SerializeMap>(
@@ -299,15 +335,23 @@ impl IdentityGovernance {
 }
 impl rt::Model for IdentityGovernance {
     const FIELDS: &'static [&'static str] = &[];
+    #[inline]
     fn empty() -> Self {
         Self::default()
     }
-    fn decode_field<'de, A: serde::de::MapAccess<'de>>(
+    #[inline]
+    fn field_index(key: &str) -> Option<u16> {
+        let _ = key;
+        None
+    }
+    #[inline]
+    fn decode_known<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
-        key: rt::Key<'de>,
+        index: u16,
         map: &mut A,
     ) -> Result<(), A::Error> {
-        rt::extra(map, key, &mut self.additional_properties)
+        let _ = index;
+        map.next_value::<serde::de::IgnoredAny>().map(|_| ())
     }
     fn encode_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -359,18 +403,27 @@ impl PolicyRoot {
 }
 impl rt::Model for PolicyRoot {
     const FIELDS: &'static [&'static str] = &["id"];
+    #[inline]
     fn empty() -> Self {
         Self::default()
     }
-    fn decode_field<'de, A: serde::de::MapAccess<'de>>(
+    #[inline]
+    fn field_index(key: &str) -> Option<u16> {
+        match key {
+            "id" => Some(0),
+            _ => None,
+        }
+    }
+    #[inline]
+    fn decode_known<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
-        key: rt::Key<'de>,
+        index: u16,
         map: &mut A,
     ) -> Result<(), A::Error> {
         let nulls = &mut self.explicit_nulls;
-        match key.as_str() {
-            "id" => rt::field(map, &mut self.id, nulls, 0),
-            _ => rt::extra(map, key, &mut self.additional_properties),
+        match index {
+            0 => rt::field(map, &mut self.id, nulls, 0),
+            _ => map.next_value::<serde::de::IgnoredAny>().map(|_| ()),
         }
     }
     fn encode_fields<M: serde::ser::SerializeMap>(
@@ -425,18 +478,27 @@ impl PrivilegedAccessRoot {
 }
 impl rt::Model for PrivilegedAccessRoot {
     const FIELDS: &'static [&'static str] = &["id"];
+    #[inline]
     fn empty() -> Self {
         Self::default()
     }
-    fn decode_field<'de, A: serde::de::MapAccess<'de>>(
+    #[inline]
+    fn field_index(key: &str) -> Option<u16> {
+        match key {
+            "id" => Some(0),
+            _ => None,
+        }
+    }
+    #[inline]
+    fn decode_known<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
-        key: rt::Key<'de>,
+        index: u16,
         map: &mut A,
     ) -> Result<(), A::Error> {
         let nulls = &mut self.explicit_nulls;
-        match key.as_str() {
-            "id" => rt::field(map, &mut self.id, nulls, 0),
-            _ => rt::extra(map, key, &mut self.additional_properties),
+        match index {
+            0 => rt::field(map, &mut self.id, nulls, 0),
+            _ => map.next_value::<serde::de::IgnoredAny>().map(|_| ()),
         }
     }
     fn encode_fields<M: serde::ser::SerializeMap>(
@@ -491,18 +553,27 @@ impl RbacApplication {
 }
 impl rt::Model for RbacApplication {
     const FIELDS: &'static [&'static str] = &["id"];
+    #[inline]
     fn empty() -> Self {
         Self::default()
     }
-    fn decode_field<'de, A: serde::de::MapAccess<'de>>(
+    #[inline]
+    fn field_index(key: &str) -> Option<u16> {
+        match key {
+            "id" => Some(0),
+            _ => None,
+        }
+    }
+    #[inline]
+    fn decode_known<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
-        key: rt::Key<'de>,
+        index: u16,
         map: &mut A,
     ) -> Result<(), A::Error> {
         let nulls = &mut self.explicit_nulls;
-        match key.as_str() {
-            "id" => rt::field(map, &mut self.id, nulls, 0),
-            _ => rt::extra(map, key, &mut self.additional_properties),
+        match index {
+            0 => rt::field(map, &mut self.id, nulls, 0),
+            _ => map.next_value::<serde::de::IgnoredAny>().map(|_| ()),
         }
     }
     fn encode_fields<M: serde::ser::SerializeMap>(
@@ -555,15 +626,23 @@ impl RoleManagement {
 }
 impl rt::Model for RoleManagement {
     const FIELDS: &'static [&'static str] = &[];
+    #[inline]
     fn empty() -> Self {
         Self::default()
     }
-    fn decode_field<'de, A: serde::de::MapAccess<'de>>(
+    #[inline]
+    fn field_index(key: &str) -> Option<u16> {
+        let _ = key;
+        None
+    }
+    #[inline]
+    fn decode_known<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
-        key: rt::Key<'de>,
+        index: u16,
         map: &mut A,
     ) -> Result<(), A::Error> {
-        rt::extra(map, key, &mut self.additional_properties)
+        let _ = index;
+        map.next_value::<serde::de::IgnoredAny>().map(|_| ())
     }
     fn encode_fields<M: serde::ser::SerializeMap>(
         &self,
@@ -615,18 +694,27 @@ impl UnifiedRoleDefinition {
 }
 impl rt::Model for UnifiedRoleDefinition {
     const FIELDS: &'static [&'static str] = &["id"];
+    #[inline]
     fn empty() -> Self {
         Self::default()
     }
-    fn decode_field<'de, A: serde::de::MapAccess<'de>>(
+    #[inline]
+    fn field_index(key: &str) -> Option<u16> {
+        match key {
+            "id" => Some(0),
+            _ => None,
+        }
+    }
+    #[inline]
+    fn decode_known<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
-        key: rt::Key<'de>,
+        index: u16,
         map: &mut A,
     ) -> Result<(), A::Error> {
         let nulls = &mut self.explicit_nulls;
-        match key.as_str() {
-            "id" => rt::field(map, &mut self.id, nulls, 0),
-            _ => rt::extra(map, key, &mut self.additional_properties),
+        match index {
+            0 => rt::field(map, &mut self.id, nulls, 0),
+            _ => map.next_value::<serde::de::IgnoredAny>().map(|_| ()),
         }
     }
     fn encode_fields<M: serde::ser::SerializeMap>(

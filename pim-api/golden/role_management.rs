@@ -94,34 +94,59 @@ impl rt::Model for UnifiedRoleAssignmentSchedule {
         "roleDefinition",
         "activatedUsing",
     ];
+    #[inline]
     fn empty() -> Self {
         Self::default()
     }
-    fn decode_field<'de, A: serde::de::MapAccess<'de>>(
+    #[inline]
+    fn field_index(key: &str) -> Option<u16> {
+        match key {
+            "id" => Some(0),
+            "appScopeId" => Some(1),
+            "createdDateTime" => Some(2),
+            "createdUsing" => Some(3),
+            "directoryScopeId" => Some(4),
+            "modifiedDateTime" => Some(5),
+            "principalId" => Some(6),
+            "roleDefinitionId" => Some(7),
+            "status" => Some(8),
+            "assignmentType" => Some(9),
+            "memberType" => Some(10),
+            "scheduleInfo" => Some(11),
+            "appScope" => Some(12),
+            "directoryScope" => Some(13),
+            "principal" => Some(14),
+            "roleDefinition" => Some(15),
+            "activatedUsing" => Some(16),
+            _ => None,
+        }
+    }
+    #[inline]
+    fn decode_known<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
-        key: rt::Key<'de>,
+        index: u16,
         map: &mut A,
     ) -> Result<(), A::Error> {
         let nulls = &mut self.explicit_nulls;
-        match key.as_str() {
-            "id" => rt::field(map, &mut self.id, nulls, 0),
-            "appScopeId" => rt::field(map, &mut self.app_scope_id, nulls, 1),
-            "createdDateTime" => rt::field(map, &mut self.created_date_time, nulls, 2),
-            "createdUsing" => rt::field(map, &mut self.created_using, nulls, 3),
-            "directoryScopeId" => rt::field(map, &mut self.directory_scope_id, nulls, 4),
-            "modifiedDateTime" => rt::field(map, &mut self.modified_date_time, nulls, 5),
-            "principalId" => rt::field(map, &mut self.principal_id, nulls, 6),
-            "roleDefinitionId" => rt::field(map, &mut self.role_definition_id, nulls, 7),
-            "status" => rt::field(map, &mut self.status, nulls, 8),
-            "assignmentType" => rt::field(map, &mut self.assignment_type, nulls, 9),
-            "memberType" => rt::field(map, &mut self.member_type, nulls, 10),
-            "scheduleInfo" => rt::field(map, &mut self.schedule_info, nulls, 11),
-            "appScope" => rt::field(map, &mut self.app_scope, nulls, 12),
-            "directoryScope" => rt::field(map, &mut self.directory_scope, nulls, 13),
-            "principal" => rt::field(map, &mut self.principal, nulls, 14),
-            "roleDefinition" => rt::field(map, &mut self.role_definition, nulls, 15),
-            "activatedUsing" => rt::field(map, &mut self.activated_using, nulls, 16),
-            _ => rt::extra(map, key, &mut self.additional_properties),
+        match index {
+            0 => rt::field(map, &mut self.id, nulls, 0),
+            1 => rt::field(map, &mut self.app_scope_id, nulls, 1),
+            2 => rt::field(map, &mut self.created_date_time, nulls, 2),
+            3 => rt::field(map, &mut self.created_using, nulls, 3),
+            4 => rt::field(map, &mut self.directory_scope_id, nulls, 4),
+            5 => rt::field(map, &mut self.modified_date_time, nulls, 5),
+            6 => rt::field(map, &mut self.principal_id, nulls, 6),
+            7 => rt::field(map, &mut self.role_definition_id, nulls, 7),
+            8 => rt::field(map, &mut self.status, nulls, 8),
+            9 => rt::field(map, &mut self.assignment_type, nulls, 9),
+            10 => rt::field(map, &mut self.member_type, nulls, 10),
+            11 => rt::field(map, &mut self.schedule_info, nulls, 11),
+            12 => rt::field(map, &mut self.app_scope, nulls, 12),
+            13 => rt::field(map, &mut self.directory_scope, nulls, 13),
+            14 => rt::field(map, &mut self.principal, nulls, 14),
+            15 => rt::field(map, &mut self.role_definition, nulls, 15),
+            16 => rt::field(map, &mut self.activated_using, nulls, 16),
+            _ => map.next_value::<serde::de::IgnoredAny>().map(|_| ()),
         }
     }
     fn encode_fields<M: serde::ser::SerializeMap>(
@@ -245,37 +270,57 @@ impl rt::Model for UnifiedRoleAssignmentScheduleInstance {
         "roleDefinition",
         "activatedUsing",
     ];
+    #[inline]
     fn empty() -> Self {
         Self::default()
     }
-    fn decode_field<'de, A: serde::de::MapAccess<'de>>(
+    #[inline]
+    fn field_index(key: &str) -> Option<u16> {
+        match key {
+            "id" => Some(0),
+            "appScopeId" => Some(1),
+            "directoryScopeId" => Some(2),
+            "principalId" => Some(3),
+            "roleDefinitionId" => Some(4),
+            "assignmentType" => Some(5),
+            "endDateTime" => Some(6),
+            "memberType" => Some(7),
+            "roleAssignmentOriginId" => Some(8),
+            "roleAssignmentScheduleId" => Some(9),
+            "startDateTime" => Some(10),
+            "appScope" => Some(11),
+            "directoryScope" => Some(12),
+            "principal" => Some(13),
+            "roleDefinition" => Some(14),
+            "activatedUsing" => Some(15),
+            _ => None,
+        }
+    }
+    #[inline]
+    fn decode_known<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
-        key: rt::Key<'de>,
+        index: u16,
         map: &mut A,
     ) -> Result<(), A::Error> {
         let nulls = &mut self.explicit_nulls;
-        match key.as_str() {
-            "id" => rt::field(map, &mut self.id, nulls, 0),
-            "appScopeId" => rt::field(map, &mut self.app_scope_id, nulls, 1),
-            "directoryScopeId" => rt::field(map, &mut self.directory_scope_id, nulls, 2),
-            "principalId" => rt::field(map, &mut self.principal_id, nulls, 3),
-            "roleDefinitionId" => rt::field(map, &mut self.role_definition_id, nulls, 4),
-            "assignmentType" => rt::field(map, &mut self.assignment_type, nulls, 5),
-            "endDateTime" => rt::field(map, &mut self.end_date_time, nulls, 6),
-            "memberType" => rt::field(map, &mut self.member_type, nulls, 7),
-            "roleAssignmentOriginId" => {
-                rt::field(map, &mut self.role_assignment_origin_id, nulls, 8)
-            }
-            "roleAssignmentScheduleId" => {
-                rt::field(map, &mut self.role_assignment_schedule_id, nulls, 9)
-            }
-            "startDateTime" => rt::field(map, &mut self.start_date_time, nulls, 10),
-            "appScope" => rt::field(map, &mut self.app_scope, nulls, 11),
-            "directoryScope" => rt::field(map, &mut self.directory_scope, nulls, 12),
-            "principal" => rt::field(map, &mut self.principal, nulls, 13),
-            "roleDefinition" => rt::field(map, &mut self.role_definition, nulls, 14),
-            "activatedUsing" => rt::field(map, &mut self.activated_using, nulls, 15),
-            _ => rt::extra(map, key, &mut self.additional_properties),
+        match index {
+            0 => rt::field(map, &mut self.id, nulls, 0),
+            1 => rt::field(map, &mut self.app_scope_id, nulls, 1),
+            2 => rt::field(map, &mut self.directory_scope_id, nulls, 2),
+            3 => rt::field(map, &mut self.principal_id, nulls, 3),
+            4 => rt::field(map, &mut self.role_definition_id, nulls, 4),
+            5 => rt::field(map, &mut self.assignment_type, nulls, 5),
+            6 => rt::field(map, &mut self.end_date_time, nulls, 6),
+            7 => rt::field(map, &mut self.member_type, nulls, 7),
+            8 => rt::field(map, &mut self.role_assignment_origin_id, nulls, 8),
+            9 => rt::field(map, &mut self.role_assignment_schedule_id, nulls, 9),
+            10 => rt::field(map, &mut self.start_date_time, nulls, 10),
+            11 => rt::field(map, &mut self.app_scope, nulls, 11),
+            12 => rt::field(map, &mut self.directory_scope, nulls, 12),
+            13 => rt::field(map, &mut self.principal, nulls, 13),
+            14 => rt::field(map, &mut self.role_definition, nulls, 14),
+            15 => rt::field(map, &mut self.activated_using, nulls, 15),
+            _ => map.next_value::<serde::de::IgnoredAny>().map(|_| ()),
         }
     }
     fn encode_fields<M: serde::ser::SerializeMap>(
@@ -381,30 +426,44 @@ impl rt::Model for UnifiedRoleAssignmentScheduleInstanceUpdate {
         "roleAssignmentScheduleId",
         "startDateTime",
     ];
+    #[inline]
     fn empty() -> Self {
         Self::default()
     }
-    fn decode_field<'de, A: serde::de::MapAccess<'de>>(
+    #[inline]
+    fn field_index(key: &str) -> Option<u16> {
+        match key {
+            "appScopeId" => Some(0),
+            "directoryScopeId" => Some(1),
+            "principalId" => Some(2),
+            "roleDefinitionId" => Some(3),
+            "assignmentType" => Some(4),
+            "endDateTime" => Some(5),
+            "memberType" => Some(6),
+            "roleAssignmentOriginId" => Some(7),
+            "roleAssignmentScheduleId" => Some(8),
+            "startDateTime" => Some(9),
+            _ => None,
+        }
+    }
+    #[inline]
+    fn decode_known<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
-        key: rt::Key<'de>,
+        index: u16,
         map: &mut A,
     ) -> Result<(), A::Error> {
-        match key.as_str() {
-            "appScopeId" => rt::patch_field(map, &mut self.app_scope_id),
-            "directoryScopeId" => rt::patch_field(map, &mut self.directory_scope_id),
-            "principalId" => rt::patch_field(map, &mut self.principal_id),
-            "roleDefinitionId" => rt::patch_field(map, &mut self.role_definition_id),
-            "assignmentType" => rt::patch_field(map, &mut self.assignment_type),
-            "endDateTime" => rt::patch_field(map, &mut self.end_date_time),
-            "memberType" => rt::patch_field(map, &mut self.member_type),
-            "roleAssignmentOriginId" => {
-                rt::patch_field(map, &mut self.role_assignment_origin_id)
-            }
-            "roleAssignmentScheduleId" => {
-                rt::patch_field(map, &mut self.role_assignment_schedule_id)
-            }
-            "startDateTime" => rt::patch_field(map, &mut self.start_date_time),
-            _ => rt::extra(map, key, &mut self.additional_properties),
+        match index {
+            0 => rt::patch_field(map, &mut self.app_scope_id),
+            1 => rt::patch_field(map, &mut self.directory_scope_id),
+            2 => rt::patch_field(map, &mut self.principal_id),
+            3 => rt::patch_field(map, &mut self.role_definition_id),
+            4 => rt::patch_field(map, &mut self.assignment_type),
+            5 => rt::patch_field(map, &mut self.end_date_time),
+            6 => rt::patch_field(map, &mut self.member_type),
+            7 => rt::patch_field(map, &mut self.role_assignment_origin_id),
+            8 => rt::patch_field(map, &mut self.role_assignment_schedule_id),
+            9 => rt::patch_field(map, &mut self.start_date_time),
+            _ => map.next_value::<serde::de::IgnoredAny>().map(|_| ()),
         }
     }
     fn encode_fields<M: serde::ser::SerializeMap>(
@@ -549,6 +608,7 @@ impl rt::Model for UnifiedRoleAssignmentScheduleRequest {
         "roleDefinition",
         "targetSchedule",
     ];
+    #[inline]
     fn empty() -> Self {
         Self {
             id: None,
@@ -575,42 +635,70 @@ impl rt::Model for UnifiedRoleAssignmentScheduleRequest {
             role_definition: None,
             target_schedule: None,
             additional_properties: edm::AdditionalProperties::new(),
-            explicit_nulls: rt::Nulls::default(),
+            explicit_nulls: Default::default(),
         }
     }
-    fn decode_field<'de, A: serde::de::MapAccess<'de>>(
+    #[inline]
+    fn field_index(key: &str) -> Option<u16> {
+        match key {
+            "id" => Some(0),
+            "approvalId" => Some(1),
+            "completedDateTime" => Some(2),
+            "createdDateTime" => Some(3),
+            "customData" => Some(4),
+            "status" => Some(5),
+            "action" => Some(6),
+            "appScopeId" => Some(7),
+            "directoryScopeId" => Some(8),
+            "isValidationOnly" => Some(9),
+            "justification" => Some(10),
+            "principalId" => Some(11),
+            "roleDefinitionId" => Some(12),
+            "scheduleInfo" => Some(13),
+            "targetScheduleId" => Some(14),
+            "ticketInfo" => Some(15),
+            "approval" => Some(16),
+            "activatedUsing" => Some(17),
+            "appScope" => Some(18),
+            "directoryScope" => Some(19),
+            "principal" => Some(20),
+            "roleDefinition" => Some(21),
+            "targetSchedule" => Some(22),
+            _ => None,
+        }
+    }
+    #[inline]
+    fn decode_known<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
-        key: rt::Key<'de>,
+        index: u16,
         map: &mut A,
     ) -> Result<(), A::Error> {
         let nulls = &mut self.explicit_nulls;
-        match key.as_str() {
-            "id" => rt::field(map, &mut self.id, nulls, 0),
-            "approvalId" => rt::field(map, &mut self.approval_id, nulls, 1),
-            "completedDateTime" => {
-                rt::field(map, &mut self.completed_date_time, nulls, 2)
-            }
-            "createdDateTime" => rt::field(map, &mut self.created_date_time, nulls, 3),
-            "customData" => rt::field(map, &mut self.custom_data, nulls, 4),
-            "status" => rt::field(map, &mut self.status, nulls, 5),
-            "action" => rt::field(map, &mut self.action, nulls, 6),
-            "appScopeId" => rt::field(map, &mut self.app_scope_id, nulls, 7),
-            "directoryScopeId" => rt::field(map, &mut self.directory_scope_id, nulls, 8),
-            "isValidationOnly" => rt::field(map, &mut self.is_validation_only, nulls, 9),
-            "justification" => rt::field(map, &mut self.justification, nulls, 10),
-            "principalId" => rt::field(map, &mut self.principal_id, nulls, 11),
-            "roleDefinitionId" => rt::field(map, &mut self.role_definition_id, nulls, 12),
-            "scheduleInfo" => rt::field(map, &mut self.schedule_info, nulls, 13),
-            "targetScheduleId" => rt::field(map, &mut self.target_schedule_id, nulls, 14),
-            "ticketInfo" => rt::field(map, &mut self.ticket_info, nulls, 15),
-            "approval" => rt::field(map, &mut self.approval, nulls, 16),
-            "activatedUsing" => rt::field(map, &mut self.activated_using, nulls, 17),
-            "appScope" => rt::field(map, &mut self.app_scope, nulls, 18),
-            "directoryScope" => rt::field(map, &mut self.directory_scope, nulls, 19),
-            "principal" => rt::field(map, &mut self.principal, nulls, 20),
-            "roleDefinition" => rt::field(map, &mut self.role_definition, nulls, 21),
-            "targetSchedule" => rt::field(map, &mut self.target_schedule, nulls, 22),
-            _ => rt::extra(map, key, &mut self.additional_properties),
+        match index {
+            0 => rt::field(map, &mut self.id, nulls, 0),
+            1 => rt::field(map, &mut self.approval_id, nulls, 1),
+            2 => rt::field(map, &mut self.completed_date_time, nulls, 2),
+            3 => rt::field(map, &mut self.created_date_time, nulls, 3),
+            4 => rt::field(map, &mut self.custom_data, nulls, 4),
+            5 => rt::field(map, &mut self.status, nulls, 5),
+            6 => rt::field(map, &mut self.action, nulls, 6),
+            7 => rt::field(map, &mut self.app_scope_id, nulls, 7),
+            8 => rt::field(map, &mut self.directory_scope_id, nulls, 8),
+            9 => rt::field(map, &mut self.is_validation_only, nulls, 9),
+            10 => rt::field(map, &mut self.justification, nulls, 10),
+            11 => rt::field(map, &mut self.principal_id, nulls, 11),
+            12 => rt::field(map, &mut self.role_definition_id, nulls, 12),
+            13 => rt::field(map, &mut self.schedule_info, nulls, 13),
+            14 => rt::field(map, &mut self.target_schedule_id, nulls, 14),
+            15 => rt::field(map, &mut self.ticket_info, nulls, 15),
+            16 => rt::field(map, &mut self.approval, nulls, 16),
+            17 => rt::field(map, &mut self.activated_using, nulls, 17),
+            18 => rt::field(map, &mut self.app_scope, nulls, 18),
+            19 => rt::field(map, &mut self.directory_scope, nulls, 19),
+            20 => rt::field(map, &mut self.principal, nulls, 20),
+            21 => rt::field(map, &mut self.role_definition, nulls, 21),
+            22 => rt::field(map, &mut self.target_schedule, nulls, 22),
+            _ => map.next_value::<serde::de::IgnoredAny>().map(|_| ()),
         }
     }
     fn encode_fields<M: serde::ser::SerializeMap>(
@@ -731,32 +819,56 @@ impl rt::Model for UnifiedRoleAssignmentScheduleRequestUpdate {
         "ticketInfo",
         "approval",
     ];
+    #[inline]
     fn empty() -> Self {
         Self::default()
     }
-    fn decode_field<'de, A: serde::de::MapAccess<'de>>(
+    #[inline]
+    fn field_index(key: &str) -> Option<u16> {
+        match key {
+            "approvalId" => Some(0),
+            "completedDateTime" => Some(1),
+            "createdDateTime" => Some(2),
+            "customData" => Some(3),
+            "status" => Some(4),
+            "action" => Some(5),
+            "appScopeId" => Some(6),
+            "directoryScopeId" => Some(7),
+            "isValidationOnly" => Some(8),
+            "justification" => Some(9),
+            "principalId" => Some(10),
+            "roleDefinitionId" => Some(11),
+            "scheduleInfo" => Some(12),
+            "targetScheduleId" => Some(13),
+            "ticketInfo" => Some(14),
+            "approval" => Some(15),
+            _ => None,
+        }
+    }
+    #[inline]
+    fn decode_known<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
-        key: rt::Key<'de>,
+        index: u16,
         map: &mut A,
     ) -> Result<(), A::Error> {
-        match key.as_str() {
-            "approvalId" => rt::patch_field(map, &mut self.approval_id),
-            "completedDateTime" => rt::patch_field(map, &mut self.completed_date_time),
-            "createdDateTime" => rt::patch_field(map, &mut self.created_date_time),
-            "customData" => rt::patch_field(map, &mut self.custom_data),
-            "status" => rt::patch_field(map, &mut self.status),
-            "action" => rt::patch_field(map, &mut self.action),
-            "appScopeId" => rt::patch_field(map, &mut self.app_scope_id),
-            "directoryScopeId" => rt::patch_field(map, &mut self.directory_scope_id),
-            "isValidationOnly" => rt::patch_field(map, &mut self.is_validation_only),
-            "justification" => rt::patch_field(map, &mut self.justification),
-            "principalId" => rt::patch_field(map, &mut self.principal_id),
-            "roleDefinitionId" => rt::patch_field(map, &mut self.role_definition_id),
-            "scheduleInfo" => rt::patch_field(map, &mut self.schedule_info),
-            "targetScheduleId" => rt::patch_field(map, &mut self.target_schedule_id),
-            "ticketInfo" => rt::patch_field(map, &mut self.ticket_info),
-            "approval" => rt::patch_field(map, &mut self.approval),
-            _ => rt::extra(map, key, &mut self.additional_properties),
+        match index {
+            0 => rt::patch_field(map, &mut self.approval_id),
+            1 => rt::patch_field(map, &mut self.completed_date_time),
+            2 => rt::patch_field(map, &mut self.created_date_time),
+            3 => rt::patch_field(map, &mut self.custom_data),
+            4 => rt::patch_field(map, &mut self.status),
+            5 => rt::patch_field(map, &mut self.action),
+            6 => rt::patch_field(map, &mut self.app_scope_id),
+            7 => rt::patch_field(map, &mut self.directory_scope_id),
+            8 => rt::patch_field(map, &mut self.is_validation_only),
+            9 => rt::patch_field(map, &mut self.justification),
+            10 => rt::patch_field(map, &mut self.principal_id),
+            11 => rt::patch_field(map, &mut self.role_definition_id),
+            12 => rt::patch_field(map, &mut self.schedule_info),
+            13 => rt::patch_field(map, &mut self.target_schedule_id),
+            14 => rt::patch_field(map, &mut self.ticket_info),
+            15 => rt::patch_field(map, &mut self.approval),
+            _ => map.next_value::<serde::de::IgnoredAny>().map(|_| ()),
         }
     }
     fn encode_fields<M: serde::ser::SerializeMap>(
@@ -856,27 +968,46 @@ impl rt::Model for UnifiedRoleAssignmentScheduleUpdate {
         "memberType",
         "scheduleInfo",
     ];
+    #[inline]
     fn empty() -> Self {
         Self::default()
     }
-    fn decode_field<'de, A: serde::de::MapAccess<'de>>(
+    #[inline]
+    fn field_index(key: &str) -> Option<u16> {
+        match key {
+            "appScopeId" => Some(0),
+            "createdDateTime" => Some(1),
+            "createdUsing" => Some(2),
+            "directoryScopeId" => Some(3),
+            "modifiedDateTime" => Some(4),
+            "principalId" => Some(5),
+            "roleDefinitionId" => Some(6),
+            "status" => Some(7),
+            "assignmentType" => Some(8),
+            "memberType" => Some(9),
+            "scheduleInfo" => Some(10),
+            _ => None,
+        }
+    }
+    #[inline]
+    fn decode_known<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
-        key: rt::Key<'de>,
+        index: u16,
         map: &mut A,
     ) -> Result<(), A::Error> {
-        match key.as_str() {
-            "appScopeId" => rt::patch_field(map, &mut self.app_scope_id),
-            "createdDateTime" => rt::patch_field(map, &mut self.created_date_time),
-            "createdUsing" => rt::patch_field(map, &mut self.created_using),
-            "directoryScopeId" => rt::patch_field(map, &mut self.directory_scope_id),
-            "modifiedDateTime" => rt::patch_field(map, &mut self.modified_date_time),
-            "principalId" => rt::patch_field(map, &mut self.principal_id),
-            "roleDefinitionId" => rt::patch_field(map, &mut self.role_definition_id),
-            "status" => rt::patch_field(map, &mut self.status),
-            "assignmentType" => rt::patch_field(map, &mut self.assignment_type),
-            "memberType" => rt::patch_field(map, &mut self.member_type),
-            "scheduleInfo" => rt::patch_field(map, &mut self.schedule_info),
-            _ => rt::extra(map, key, &mut self.additional_properties),
+        match index {
+            0 => rt::patch_field(map, &mut self.app_scope_id),
+            1 => rt::patch_field(map, &mut self.created_date_time),
+            2 => rt::patch_field(map, &mut self.created_using),
+            3 => rt::patch_field(map, &mut self.directory_scope_id),
+            4 => rt::patch_field(map, &mut self.modified_date_time),
+            5 => rt::patch_field(map, &mut self.principal_id),
+            6 => rt::patch_field(map, &mut self.role_definition_id),
+            7 => rt::patch_field(map, &mut self.status),
+            8 => rt::patch_field(map, &mut self.assignment_type),
+            9 => rt::patch_field(map, &mut self.member_type),
+            10 => rt::patch_field(map, &mut self.schedule_info),
+            _ => map.next_value::<serde::de::IgnoredAny>().map(|_| ()),
         }
     }
     fn encode_fields<M: serde::ser::SerializeMap>(
@@ -990,32 +1121,55 @@ impl rt::Model for UnifiedRoleEligibilitySchedule {
         "principal",
         "roleDefinition",
     ];
+    #[inline]
     fn empty() -> Self {
         Self::default()
     }
-    fn decode_field<'de, A: serde::de::MapAccess<'de>>(
+    #[inline]
+    fn field_index(key: &str) -> Option<u16> {
+        match key {
+            "id" => Some(0),
+            "appScopeId" => Some(1),
+            "createdDateTime" => Some(2),
+            "createdUsing" => Some(3),
+            "directoryScopeId" => Some(4),
+            "modifiedDateTime" => Some(5),
+            "principalId" => Some(6),
+            "roleDefinitionId" => Some(7),
+            "status" => Some(8),
+            "memberType" => Some(9),
+            "scheduleInfo" => Some(10),
+            "appScope" => Some(11),
+            "directoryScope" => Some(12),
+            "principal" => Some(13),
+            "roleDefinition" => Some(14),
+            _ => None,
+        }
+    }
+    #[inline]
+    fn decode_known<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
-        key: rt::Key<'de>,
+        index: u16,
         map: &mut A,
     ) -> Result<(), A::Error> {
         let nulls = &mut self.explicit_nulls;
-        match key.as_str() {
-            "id" => rt::field(map, &mut self.id, nulls, 0),
-            "appScopeId" => rt::field(map, &mut self.app_scope_id, nulls, 1),
-            "createdDateTime" => rt::field(map, &mut self.created_date_time, nulls, 2),
-            "createdUsing" => rt::field(map, &mut self.created_using, nulls, 3),
-            "directoryScopeId" => rt::field(map, &mut self.directory_scope_id, nulls, 4),
-            "modifiedDateTime" => rt::field(map, &mut self.modified_date_time, nulls, 5),
-            "principalId" => rt::field(map, &mut self.principal_id, nulls, 6),
-            "roleDefinitionId" => rt::field(map, &mut self.role_definition_id, nulls, 7),
-            "status" => rt::field(map, &mut self.status, nulls, 8),
-            "memberType" => rt::field(map, &mut self.member_type, nulls, 9),
-            "scheduleInfo" => rt::field(map, &mut self.schedule_info, nulls, 10),
-            "appScope" => rt::field(map, &mut self.app_scope, nulls, 11),
-            "directoryScope" => rt::field(map, &mut self.directory_scope, nulls, 12),
-            "principal" => rt::field(map, &mut self.principal, nulls, 13),
-            "roleDefinition" => rt::field(map, &mut self.role_definition, nulls, 14),
-            _ => rt::extra(map, key, &mut self.additional_properties),
+        match index {
+            0 => rt::field(map, &mut self.id, nulls, 0),
+            1 => rt::field(map, &mut self.app_scope_id, nulls, 1),
+            2 => rt::field(map, &mut self.created_date_time, nulls, 2),
+            3 => rt::field(map, &mut self.created_using, nulls, 3),
+            4 => rt::field(map, &mut self.directory_scope_id, nulls, 4),
+            5 => rt::field(map, &mut self.modified_date_time, nulls, 5),
+            6 => rt::field(map, &mut self.principal_id, nulls, 6),
+            7 => rt::field(map, &mut self.role_definition_id, nulls, 7),
+            8 => rt::field(map, &mut self.status, nulls, 8),
+            9 => rt::field(map, &mut self.member_type, nulls, 9),
+            10 => rt::field(map, &mut self.schedule_info, nulls, 10),
+            11 => rt::field(map, &mut self.app_scope, nulls, 11),
+            12 => rt::field(map, &mut self.directory_scope, nulls, 12),
+            13 => rt::field(map, &mut self.principal, nulls, 13),
+            14 => rt::field(map, &mut self.role_definition, nulls, 14),
+            _ => map.next_value::<serde::de::IgnoredAny>().map(|_| ()),
         }
     }
     fn encode_fields<M: serde::ser::SerializeMap>(
@@ -1128,32 +1282,51 @@ impl rt::Model for UnifiedRoleEligibilityScheduleInstance {
         "principal",
         "roleDefinition",
     ];
+    #[inline]
     fn empty() -> Self {
         Self::default()
     }
-    fn decode_field<'de, A: serde::de::MapAccess<'de>>(
+    #[inline]
+    fn field_index(key: &str) -> Option<u16> {
+        match key {
+            "id" => Some(0),
+            "appScopeId" => Some(1),
+            "directoryScopeId" => Some(2),
+            "principalId" => Some(3),
+            "roleDefinitionId" => Some(4),
+            "endDateTime" => Some(5),
+            "memberType" => Some(6),
+            "roleEligibilityScheduleId" => Some(7),
+            "startDateTime" => Some(8),
+            "appScope" => Some(9),
+            "directoryScope" => Some(10),
+            "principal" => Some(11),
+            "roleDefinition" => Some(12),
+            _ => None,
+        }
+    }
+    #[inline]
+    fn decode_known<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
-        key: rt::Key<'de>,
+        index: u16,
         map: &mut A,
     ) -> Result<(), A::Error> {
         let nulls = &mut self.explicit_nulls;
-        match key.as_str() {
-            "id" => rt::field(map, &mut self.id, nulls, 0),
-            "appScopeId" => rt::field(map, &mut self.app_scope_id, nulls, 1),
-            "directoryScopeId" => rt::field(map, &mut self.directory_scope_id, nulls, 2),
-            "principalId" => rt::field(map, &mut self.principal_id, nulls, 3),
-            "roleDefinitionId" => rt::field(map, &mut self.role_definition_id, nulls, 4),
-            "endDateTime" => rt::field(map, &mut self.end_date_time, nulls, 5),
-            "memberType" => rt::field(map, &mut self.member_type, nulls, 6),
-            "roleEligibilityScheduleId" => {
-                rt::field(map, &mut self.role_eligibility_schedule_id, nulls, 7)
-            }
-            "startDateTime" => rt::field(map, &mut self.start_date_time, nulls, 8),
-            "appScope" => rt::field(map, &mut self.app_scope, nulls, 9),
-            "directoryScope" => rt::field(map, &mut self.directory_scope, nulls, 10),
-            "principal" => rt::field(map, &mut self.principal, nulls, 11),
-            "roleDefinition" => rt::field(map, &mut self.role_definition, nulls, 12),
-            _ => rt::extra(map, key, &mut self.additional_properties),
+        match index {
+            0 => rt::field(map, &mut self.id, nulls, 0),
+            1 => rt::field(map, &mut self.app_scope_id, nulls, 1),
+            2 => rt::field(map, &mut self.directory_scope_id, nulls, 2),
+            3 => rt::field(map, &mut self.principal_id, nulls, 3),
+            4 => rt::field(map, &mut self.role_definition_id, nulls, 4),
+            5 => rt::field(map, &mut self.end_date_time, nulls, 5),
+            6 => rt::field(map, &mut self.member_type, nulls, 6),
+            7 => rt::field(map, &mut self.role_eligibility_schedule_id, nulls, 7),
+            8 => rt::field(map, &mut self.start_date_time, nulls, 8),
+            9 => rt::field(map, &mut self.app_scope, nulls, 9),
+            10 => rt::field(map, &mut self.directory_scope, nulls, 10),
+            11 => rt::field(map, &mut self.principal, nulls, 11),
+            12 => rt::field(map, &mut self.role_definition, nulls, 12),
+            _ => map.next_value::<serde::de::IgnoredAny>().map(|_| ()),
         }
     }
     fn encode_fields<M: serde::ser::SerializeMap>(
@@ -1244,26 +1417,40 @@ impl rt::Model for UnifiedRoleEligibilityScheduleInstanceUpdate {
         "roleEligibilityScheduleId",
         "startDateTime",
     ];
+    #[inline]
     fn empty() -> Self {
         Self::default()
     }
-    fn decode_field<'de, A: serde::de::MapAccess<'de>>(
+    #[inline]
+    fn field_index(key: &str) -> Option<u16> {
+        match key {
+            "appScopeId" => Some(0),
+            "directoryScopeId" => Some(1),
+            "principalId" => Some(2),
+            "roleDefinitionId" => Some(3),
+            "endDateTime" => Some(4),
+            "memberType" => Some(5),
+            "roleEligibilityScheduleId" => Some(6),
+            "startDateTime" => Some(7),
+            _ => None,
+        }
+    }
+    #[inline]
+    fn decode_known<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
-        key: rt::Key<'de>,
+        index: u16,
         map: &mut A,
     ) -> Result<(), A::Error> {
-        match key.as_str() {
-            "appScopeId" => rt::patch_field(map, &mut self.app_scope_id),
-            "directoryScopeId" => rt::patch_field(map, &mut self.directory_scope_id),
-            "principalId" => rt::patch_field(map, &mut self.principal_id),
-            "roleDefinitionId" => rt::patch_field(map, &mut self.role_definition_id),
-            "endDateTime" => rt::patch_field(map, &mut self.end_date_time),
-            "memberType" => rt::patch_field(map, &mut self.member_type),
-            "roleEligibilityScheduleId" => {
-                rt::patch_field(map, &mut self.role_eligibility_schedule_id)
-            }
-            "startDateTime" => rt::patch_field(map, &mut self.start_date_time),
-            _ => rt::extra(map, key, &mut self.additional_properties),
+        match index {
+            0 => rt::patch_field(map, &mut self.app_scope_id),
+            1 => rt::patch_field(map, &mut self.directory_scope_id),
+            2 => rt::patch_field(map, &mut self.principal_id),
+            3 => rt::patch_field(map, &mut self.role_definition_id),
+            4 => rt::patch_field(map, &mut self.end_date_time),
+            5 => rt::patch_field(map, &mut self.member_type),
+            6 => rt::patch_field(map, &mut self.role_eligibility_schedule_id),
+            7 => rt::patch_field(map, &mut self.start_date_time),
+            _ => map.next_value::<serde::de::IgnoredAny>().map(|_| ()),
         }
     }
     fn encode_fields<M: serde::ser::SerializeMap>(
@@ -1403,6 +1590,7 @@ impl rt::Model for UnifiedRoleEligibilityScheduleRequest {
         "roleDefinition",
         "targetSchedule",
     ];
+    #[inline]
     fn empty() -> Self {
         Self {
             id: None,
@@ -1428,41 +1616,68 @@ impl rt::Model for UnifiedRoleEligibilityScheduleRequest {
             role_definition: None,
             target_schedule: None,
             additional_properties: edm::AdditionalProperties::new(),
-            explicit_nulls: rt::Nulls::default(),
+            explicit_nulls: Default::default(),
         }
     }
-    fn decode_field<'de, A: serde::de::MapAccess<'de>>(
+    #[inline]
+    fn field_index(key: &str) -> Option<u16> {
+        match key {
+            "id" => Some(0),
+            "approvalId" => Some(1),
+            "completedDateTime" => Some(2),
+            "createdDateTime" => Some(3),
+            "customData" => Some(4),
+            "status" => Some(5),
+            "action" => Some(6),
+            "appScopeId" => Some(7),
+            "directoryScopeId" => Some(8),
+            "isValidationOnly" => Some(9),
+            "justification" => Some(10),
+            "principalId" => Some(11),
+            "roleDefinitionId" => Some(12),
+            "scheduleInfo" => Some(13),
+            "targetScheduleId" => Some(14),
+            "ticketInfo" => Some(15),
+            "approval" => Some(16),
+            "appScope" => Some(17),
+            "directoryScope" => Some(18),
+            "principal" => Some(19),
+            "roleDefinition" => Some(20),
+            "targetSchedule" => Some(21),
+            _ => None,
+        }
+    }
+    #[inline]
+    fn decode_known<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
-        key: rt::Key<'de>,
+        index: u16,
         map: &mut A,
     ) -> Result<(), A::Error> {
         let nulls = &mut self.explicit_nulls;
-        match key.as_str() {
-            "id" => rt::field(map, &mut self.id, nulls, 0),
-            "approvalId" => rt::field(map, &mut self.approval_id, nulls, 1),
-            "completedDateTime" => {
-                rt::field(map, &mut self.completed_date_time, nulls, 2)
-            }
-            "createdDateTime" => rt::field(map, &mut self.created_date_time, nulls, 3),
-            "customData" => rt::field(map, &mut self.custom_data, nulls, 4),
-            "status" => rt::field(map, &mut self.status, nulls, 5),
-            "action" => rt::field(map, &mut self.action, nulls, 6),
-            "appScopeId" => rt::field(map, &mut self.app_scope_id, nulls, 7),
-            "directoryScopeId" => rt::field(map, &mut self.directory_scope_id, nulls, 8),
-            "isValidationOnly" => rt::field(map, &mut self.is_validation_only, nulls, 9),
-            "justification" => rt::field(map, &mut self.justification, nulls, 10),
-            "principalId" => rt::field(map, &mut self.principal_id, nulls, 11),
-            "roleDefinitionId" => rt::field(map, &mut self.role_definition_id, nulls, 12),
-            "scheduleInfo" => rt::field(map, &mut self.schedule_info, nulls, 13),
-            "targetScheduleId" => rt::field(map, &mut self.target_schedule_id, nulls, 14),
-            "ticketInfo" => rt::field(map, &mut self.ticket_info, nulls, 15),
-            "approval" => rt::field(map, &mut self.approval, nulls, 16),
-            "appScope" => rt::field(map, &mut self.app_scope, nulls, 17),
-            "directoryScope" => rt::field(map, &mut self.directory_scope, nulls, 18),
-            "principal" => rt::field(map, &mut self.principal, nulls, 19),
-            "roleDefinition" => rt::field(map, &mut self.role_definition, nulls, 20),
-            "targetSchedule" => rt::field(map, &mut self.target_schedule, nulls, 21),
-            _ => rt::extra(map, key, &mut self.additional_properties),
+        match index {
+            0 => rt::field(map, &mut self.id, nulls, 0),
+            1 => rt::field(map, &mut self.approval_id, nulls, 1),
+            2 => rt::field(map, &mut self.completed_date_time, nulls, 2),
+            3 => rt::field(map, &mut self.created_date_time, nulls, 3),
+            4 => rt::field(map, &mut self.custom_data, nulls, 4),
+            5 => rt::field(map, &mut self.status, nulls, 5),
+            6 => rt::field(map, &mut self.action, nulls, 6),
+            7 => rt::field(map, &mut self.app_scope_id, nulls, 7),
+            8 => rt::field(map, &mut self.directory_scope_id, nulls, 8),
+            9 => rt::field(map, &mut self.is_validation_only, nulls, 9),
+            10 => rt::field(map, &mut self.justification, nulls, 10),
+            11 => rt::field(map, &mut self.principal_id, nulls, 11),
+            12 => rt::field(map, &mut self.role_definition_id, nulls, 12),
+            13 => rt::field(map, &mut self.schedule_info, nulls, 13),
+            14 => rt::field(map, &mut self.target_schedule_id, nulls, 14),
+            15 => rt::field(map, &mut self.ticket_info, nulls, 15),
+            16 => rt::field(map, &mut self.approval, nulls, 16),
+            17 => rt::field(map, &mut self.app_scope, nulls, 17),
+            18 => rt::field(map, &mut self.directory_scope, nulls, 18),
+            19 => rt::field(map, &mut self.principal, nulls, 19),
+            20 => rt::field(map, &mut self.role_definition, nulls, 20),
+            21 => rt::field(map, &mut self.target_schedule, nulls, 21),
+            _ => map.next_value::<serde::de::IgnoredAny>().map(|_| ()),
         }
     }
     fn encode_fields<M: serde::ser::SerializeMap>(
@@ -1582,32 +1797,56 @@ impl rt::Model for UnifiedRoleEligibilityScheduleRequestUpdate {
         "ticketInfo",
         "approval",
     ];
+    #[inline]
     fn empty() -> Self {
         Self::default()
     }
-    fn decode_field<'de, A: serde::de::MapAccess<'de>>(
+    #[inline]
+    fn field_index(key: &str) -> Option<u16> {
+        match key {
+            "approvalId" => Some(0),
+            "completedDateTime" => Some(1),
+            "createdDateTime" => Some(2),
+            "customData" => Some(3),
+            "status" => Some(4),
+            "action" => Some(5),
+            "appScopeId" => Some(6),
+            "directoryScopeId" => Some(7),
+            "isValidationOnly" => Some(8),
+            "justification" => Some(9),
+            "principalId" => Some(10),
+            "roleDefinitionId" => Some(11),
+            "scheduleInfo" => Some(12),
+            "targetScheduleId" => Some(13),
+            "ticketInfo" => Some(14),
+            "approval" => Some(15),
+            _ => None,
+        }
+    }
+    #[inline]
+    fn decode_known<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
-        key: rt::Key<'de>,
+        index: u16,
         map: &mut A,
     ) -> Result<(), A::Error> {
-        match key.as_str() {
-            "approvalId" => rt::patch_field(map, &mut self.approval_id),
-            "completedDateTime" => rt::patch_field(map, &mut self.completed_date_time),
-            "createdDateTime" => rt::patch_field(map, &mut self.created_date_time),
-            "customData" => rt::patch_field(map, &mut self.custom_data),
-            "status" => rt::patch_field(map, &mut self.status),
-            "action" => rt::patch_field(map, &mut self.action),
-            "appScopeId" => rt::patch_field(map, &mut self.app_scope_id),
-            "directoryScopeId" => rt::patch_field(map, &mut self.directory_scope_id),
-            "isValidationOnly" => rt::patch_field(map, &mut self.is_validation_only),
-            "justification" => rt::patch_field(map, &mut self.justification),
-            "principalId" => rt::patch_field(map, &mut self.principal_id),
-            "roleDefinitionId" => rt::patch_field(map, &mut self.role_definition_id),
-            "scheduleInfo" => rt::patch_field(map, &mut self.schedule_info),
-            "targetScheduleId" => rt::patch_field(map, &mut self.target_schedule_id),
-            "ticketInfo" => rt::patch_field(map, &mut self.ticket_info),
-            "approval" => rt::patch_field(map, &mut self.approval),
-            _ => rt::extra(map, key, &mut self.additional_properties),
+        match index {
+            0 => rt::patch_field(map, &mut self.approval_id),
+            1 => rt::patch_field(map, &mut self.completed_date_time),
+            2 => rt::patch_field(map, &mut self.created_date_time),
+            3 => rt::patch_field(map, &mut self.custom_data),
+            4 => rt::patch_field(map, &mut self.status),
+            5 => rt::patch_field(map, &mut self.action),
+            6 => rt::patch_field(map, &mut self.app_scope_id),
+            7 => rt::patch_field(map, &mut self.directory_scope_id),
+            8 => rt::patch_field(map, &mut self.is_validation_only),
+            9 => rt::patch_field(map, &mut self.justification),
+            10 => rt::patch_field(map, &mut self.principal_id),
+            11 => rt::patch_field(map, &mut self.role_definition_id),
+            12 => rt::patch_field(map, &mut self.schedule_info),
+            13 => rt::patch_field(map, &mut self.target_schedule_id),
+            14 => rt::patch_field(map, &mut self.ticket_info),
+            15 => rt::patch_field(map, &mut self.approval),
+            _ => map.next_value::<serde::de::IgnoredAny>().map(|_| ()),
         }
     }
     fn encode_fields<M: serde::ser::SerializeMap>(
@@ -1704,26 +1943,44 @@ impl rt::Model for UnifiedRoleEligibilityScheduleUpdate {
         "memberType",
         "scheduleInfo",
     ];
+    #[inline]
     fn empty() -> Self {
         Self::default()
     }
-    fn decode_field<'de, A: serde::de::MapAccess<'de>>(
+    #[inline]
+    fn field_index(key: &str) -> Option<u16> {
+        match key {
+            "appScopeId" => Some(0),
+            "createdDateTime" => Some(1),
+            "createdUsing" => Some(2),
+            "directoryScopeId" => Some(3),
+            "modifiedDateTime" => Some(4),
+            "principalId" => Some(5),
+            "roleDefinitionId" => Some(6),
+            "status" => Some(7),
+            "memberType" => Some(8),
+            "scheduleInfo" => Some(9),
+            _ => None,
+        }
+    }
+    #[inline]
+    fn decode_known<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
-        key: rt::Key<'de>,
+        index: u16,
         map: &mut A,
     ) -> Result<(), A::Error> {
-        match key.as_str() {
-            "appScopeId" => rt::patch_field(map, &mut self.app_scope_id),
-            "createdDateTime" => rt::patch_field(map, &mut self.created_date_time),
-            "createdUsing" => rt::patch_field(map, &mut self.created_using),
-            "directoryScopeId" => rt::patch_field(map, &mut self.directory_scope_id),
-            "modifiedDateTime" => rt::patch_field(map, &mut self.modified_date_time),
-            "principalId" => rt::patch_field(map, &mut self.principal_id),
-            "roleDefinitionId" => rt::patch_field(map, &mut self.role_definition_id),
-            "status" => rt::patch_field(map, &mut self.status),
-            "memberType" => rt::patch_field(map, &mut self.member_type),
-            "scheduleInfo" => rt::patch_field(map, &mut self.schedule_info),
-            _ => rt::extra(map, key, &mut self.additional_properties),
+        match index {
+            0 => rt::patch_field(map, &mut self.app_scope_id),
+            1 => rt::patch_field(map, &mut self.created_date_time),
+            2 => rt::patch_field(map, &mut self.created_using),
+            3 => rt::patch_field(map, &mut self.directory_scope_id),
+            4 => rt::patch_field(map, &mut self.modified_date_time),
+            5 => rt::patch_field(map, &mut self.principal_id),
+            6 => rt::patch_field(map, &mut self.role_definition_id),
+            7 => rt::patch_field(map, &mut self.status),
+            8 => rt::patch_field(map, &mut self.member_type),
+            9 => rt::patch_field(map, &mut self.schedule_info),
+            _ => map.next_value::<serde::de::IgnoredAny>().map(|_| ()),
         }
     }
     fn encode_fields<M: serde::ser::SerializeMap>(
@@ -1828,30 +2085,51 @@ impl rt::Model for UnifiedRoleScheduleBase {
         "principal",
         "roleDefinition",
     ];
+    #[inline]
     fn empty() -> Self {
         Self::default()
     }
-    fn decode_field<'de, A: serde::de::MapAccess<'de>>(
+    #[inline]
+    fn field_index(key: &str) -> Option<u16> {
+        match key {
+            "id" => Some(0),
+            "appScopeId" => Some(1),
+            "createdDateTime" => Some(2),
+            "createdUsing" => Some(3),
+            "directoryScopeId" => Some(4),
+            "modifiedDateTime" => Some(5),
+            "principalId" => Some(6),
+            "roleDefinitionId" => Some(7),
+            "status" => Some(8),
+            "appScope" => Some(9),
+            "directoryScope" => Some(10),
+            "principal" => Some(11),
+            "roleDefinition" => Some(12),
+            _ => None,
+        }
+    }
+    #[inline]
+    fn decode_known<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
-        key: rt::Key<'de>,
+        index: u16,
         map: &mut A,
     ) -> Result<(), A::Error> {
         let nulls = &mut self.explicit_nulls;
-        match key.as_str() {
-            "id" => rt::field(map, &mut self.id, nulls, 0),
-            "appScopeId" => rt::field(map, &mut self.app_scope_id, nulls, 1),
-            "createdDateTime" => rt::field(map, &mut self.created_date_time, nulls, 2),
-            "createdUsing" => rt::field(map, &mut self.created_using, nulls, 3),
-            "directoryScopeId" => rt::field(map, &mut self.directory_scope_id, nulls, 4),
-            "modifiedDateTime" => rt::field(map, &mut self.modified_date_time, nulls, 5),
-            "principalId" => rt::field(map, &mut self.principal_id, nulls, 6),
-            "roleDefinitionId" => rt::field(map, &mut self.role_definition_id, nulls, 7),
-            "status" => rt::field(map, &mut self.status, nulls, 8),
-            "appScope" => rt::field(map, &mut self.app_scope, nulls, 9),
-            "directoryScope" => rt::field(map, &mut self.directory_scope, nulls, 10),
-            "principal" => rt::field(map, &mut self.principal, nulls, 11),
-            "roleDefinition" => rt::field(map, &mut self.role_definition, nulls, 12),
-            _ => rt::extra(map, key, &mut self.additional_properties),
+        match index {
+            0 => rt::field(map, &mut self.id, nulls, 0),
+            1 => rt::field(map, &mut self.app_scope_id, nulls, 1),
+            2 => rt::field(map, &mut self.created_date_time, nulls, 2),
+            3 => rt::field(map, &mut self.created_using, nulls, 3),
+            4 => rt::field(map, &mut self.directory_scope_id, nulls, 4),
+            5 => rt::field(map, &mut self.modified_date_time, nulls, 5),
+            6 => rt::field(map, &mut self.principal_id, nulls, 6),
+            7 => rt::field(map, &mut self.role_definition_id, nulls, 7),
+            8 => rt::field(map, &mut self.status, nulls, 8),
+            9 => rt::field(map, &mut self.app_scope, nulls, 9),
+            10 => rt::field(map, &mut self.directory_scope, nulls, 10),
+            11 => rt::field(map, &mut self.principal, nulls, 11),
+            12 => rt::field(map, &mut self.role_definition, nulls, 12),
+            _ => map.next_value::<serde::de::IgnoredAny>().map(|_| ()),
         }
     }
     fn encode_fields<M: serde::ser::SerializeMap>(
@@ -1948,26 +2226,43 @@ impl rt::Model for UnifiedRoleScheduleInstanceBase {
         "principal",
         "roleDefinition",
     ];
+    #[inline]
     fn empty() -> Self {
         Self::default()
     }
-    fn decode_field<'de, A: serde::de::MapAccess<'de>>(
+    #[inline]
+    fn field_index(key: &str) -> Option<u16> {
+        match key {
+            "id" => Some(0),
+            "appScopeId" => Some(1),
+            "directoryScopeId" => Some(2),
+            "principalId" => Some(3),
+            "roleDefinitionId" => Some(4),
+            "appScope" => Some(5),
+            "directoryScope" => Some(6),
+            "principal" => Some(7),
+            "roleDefinition" => Some(8),
+            _ => None,
+        }
+    }
+    #[inline]
+    fn decode_known<'de, A: serde::de::MapAccess<'de>>(
         &mut self,
-        key: rt::Key<'de>,
+        index: u16,
         map: &mut A,
     ) -> Result<(), A::Error> {
         let nulls = &mut self.explicit_nulls;
-        match key.as_str() {
-            "id" => rt::field(map, &mut self.id, nulls, 0),
-            "appScopeId" => rt::field(map, &mut self.app_scope_id, nulls, 1),
-            "directoryScopeId" => rt::field(map, &mut self.directory_scope_id, nulls, 2),
-            "principalId" => rt::field(map, &mut self.principal_id, nulls, 3),
-            "roleDefinitionId" => rt::field(map, &mut self.role_definition_id, nulls, 4),
-            "appScope" => rt::field(map, &mut self.app_scope, nulls, 5),
-            "directoryScope" => rt::field(map, &mut self.directory_scope, nulls, 6),
-            "principal" => rt::field(map, &mut self.principal, nulls, 7),
-            "roleDefinition" => rt::field(map, &mut self.role_definition, nulls, 8),
-            _ => rt::extra(map, key, &mut self.additional_properties),
+        match index {
+            0 => rt::field(map, &mut self.id, nulls, 0),
+            1 => rt::field(map, &mut self.app_scope_id, nulls, 1),
+            2 => rt::field(map, &mut self.directory_scope_id, nulls, 2),
+            3 => rt::field(map, &mut self.principal_id, nulls, 3),
+            4 => rt::field(map, &mut self.role_definition_id, nulls, 4),
+            5 => rt::field(map, &mut self.app_scope, nulls, 5),
+            6 => rt::field(map, &mut self.directory_scope, nulls, 6),
+            7 => rt::field(map, &mut self.principal, nulls, 7),
+            8 => rt::field(map, &mut self.role_definition, nulls, 8),
+            _ => map.next_value::<serde::de::IgnoredAny>().map(|_| ()),
         }
     }
     fn encode_fields<M: serde::ser::SerializeMap>(

@@ -177,14 +177,25 @@ fn model_impl(m: ModelImpl) -> TokenStream {
     } else {
         (quote!(), quote!())
     };
+    let index_arms = wires.iter().enumerate().map(|(i, w)| {
+        let i = u16_literal(i);
+        quote!(#w => Some(#i),)
+    });
+    let field_index = if wires.is_empty() {
+        quote!(let _ = key; None)
+    } else {
+        quote!(match key { #(#index_arms)* _ => None })
+    };
+    // `field_index` only gives indices of fields, so the last arm is never taken; it
+    // skips the value rather than panicking all the same.
     let decode = if decode_arms.is_empty() {
-        quote!(rt::extra(map, key, &mut self.additional_properties))
+        quote!(let _ = index; map.next_value::<serde::de::IgnoredAny>().map(|_| ()))
     } else {
         quote! {
             #decode_nulls
-            match key.as_str() {
+            match index {
                 #(#decode_arms)*
-                _ => rt::extra(map, key, &mut self.additional_properties),
+                _ => map.next_value::<serde::de::IgnoredAny>().map(|_| ()),
             }
         }
     };
@@ -197,13 +208,20 @@ fn model_impl(m: ModelImpl) -> TokenStream {
         impl rt::Model for #name {
             const FIELDS: &'static [&'static str] = &[#(#wires),*];
 
+            #[inline]
             fn empty() -> Self {
                 #empty
             }
 
-            fn decode_field<'de, A: serde::de::MapAccess<'de>>(
+            #[inline]
+            fn field_index(key: &str) -> Option<u16> {
+                #field_index
+            }
+
+            #[inline]
+            fn decode_known<'de, A: serde::de::MapAccess<'de>>(
                 &mut self,
-                key: rt::Key<'de>,
+                index: u16,
                 map: &mut A,
             ) -> Result<(), A::Error> {
                 #decode
@@ -250,7 +268,7 @@ fn structure(s: &Struct, uses: &mut Uses) -> TokenStream {
         let wire = &f.wire;
         let index = u16_literal(i);
         decode_arms.push(quote! {
-            #wire => rt::field(map, &mut self.#ident, nulls, #index),
+            #index => rt::field(map, &mut self.#ident, nulls, #index),
         });
         encode_stmts.push(quote! {
             rt::put(map, #wire, &self.#ident, nulls, #index)?;
@@ -313,9 +331,15 @@ fn structure(s: &Struct, uses: &mut Uses) -> TokenStream {
             Self {
                 #(#nones)*
                 additional_properties: edm::AdditionalProperties::new(),
-                explicit_nulls: rt::Nulls::default(),
+                explicit_nulls: Default::default(),
             }
         }
+    };
+    // A `u64` bit set covers 64 fields; wider structs (rare) need the spilling set.
+    let nulls_type = if s.fields.len() <= 64 {
+        quote!(rt::Nulls)
+    } else {
+        quote!(rt::WideNulls)
     };
     let tag = s.odata.tag();
     let model = model_impl(ModelImpl {
@@ -341,7 +365,7 @@ fn structure(s: &Struct, uses: &mut Uses) -> TokenStream {
             pub additional_properties: edm::AdditionalProperties,
             /// Which fields were `null` (not absent) in the decoded JSON, so encoding writes
             /// `null` back exactly there.
-            explicit_nulls: rt::Nulls,
+            explicit_nulls: #nulls_type,
         }
 
         impl #name {
@@ -368,8 +392,9 @@ fn update(u: &Update, uses: &mut Uses) -> TokenStream {
     let mut fields = Vec::new();
     let mut decode_arms = Vec::new();
     let mut encode_stmts = Vec::new();
-    for f in &u.fields {
+    for (i, f) in u.fields.iter().enumerate() {
         let ident = f.name.to_ident();
+        let index = u16_literal(i);
         let value = value_tokens(f, uses);
         let field_docs = docs(&f.docs);
         let field_deprecated = deprecated(&f.deprecation);
@@ -380,7 +405,7 @@ fn update(u: &Update, uses: &mut Uses) -> TokenStream {
         });
         let wire = &f.wire;
         decode_arms.push(quote! {
-            #wire => rt::patch_field(map, &mut self.#ident),
+            #index => rt::patch_field(map, &mut self.#ident),
         });
         encode_stmts.push(quote! {
             rt::put_patch(map, #wire, &self.#ident)?;

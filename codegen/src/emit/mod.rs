@@ -24,8 +24,9 @@
 //! The modules see each other through `use super::*`, and the `allow`s cover what generated
 //! code does on purpose: referring to deprecated items (users still get the warning where
 //! *they* use them), `since` holding the schema's deprecation date rather than a crate version,
-//! constructors with many required arguments, and polymorphic enums whose variants differ in
-//! size (boxing them would make every match clumsier).
+//! constructors with many required arguments, polymorphic enums whose variants differ in size
+//! (boxing them would make every match clumsier), and an area module named like the module
+//! the index is included into.
 
 mod items;
 
@@ -181,6 +182,7 @@ fn index_tokens(files: &[File], foreign: &[bool]) -> TokenStream {
                 deprecated,
                 clippy::deprecated_semver,
                 clippy::large_enum_variant,
+                clippy::module_inception,
                 clippy::too_many_arguments
             )]
             mod #m {

@@ -10,16 +10,17 @@
 //! value. `#[serde(flatten)]` of a map would do the first, but it makes serde buffer every
 //! member of every object into an intermediate `Content` tree before dispatching it to the
 //! fields, which costs about as much as decoding into `serde_json::Value`. Instead each
-//! generated struct implements [`Model`] — one `match` from wire name to field, one list of
-//! `put` calls — and its `Serialize`/`Deserialize` impls are one-line calls to
-//! [`serialize_model`] and [`deserialize_model`], which stream the object: no buffering, no
-//! allocation for known keys (keys are borrowed from the input where serde_json allows it).
+//! generated struct implements [`Model`] — a `match` from wire name to field index, a `match`
+//! from index to field, a list of `put` calls — and its `Serialize`/`Deserialize` impls are
+//! one-line calls to [`serialize_model`] and [`deserialize_model`], which stream the object
+//! the way serde's own derive does: the key is matched while the deserializer lends it (no
+//! copy for known keys, whatever the input), then the value goes straight into the field.
 //!
 //! # Presence and `null`
 //!
 //! Generated fields are `Option<T>`: `None` when the member was absent *or* `null`. Which of
-//! the two it was is kept in a small bit set ([`Nulls`]) beside the fields, indexed by field
-//! position, so encoding writes `null` exactly where the input had it. Setting a field to
+//! the two it was is kept in a small bit set ([`Nulls`], or [`WideNulls`] past 64 fields)
+//! beside the fields, indexed by field position, so encoding writes `null` exactly where the input had it. Setting a field to
 //! `Some` makes the bit irrelevant (a value is written); a field that is `None` without its
 //! bit is left out of the output.
 //!
@@ -42,7 +43,7 @@ pub use serde;
 #[doc(hidden)]
 pub use serde_json;
 
-use serde::de::{self, MapAccess, Visitor};
+use serde::de::{self, DeserializeSeed, MapAccess, Visitor};
 use serde::ser::SerializeMap;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::Value;
@@ -90,24 +91,64 @@ impl<'de> Deserialize<'de> for Key<'de> {
     }
 }
 
-/// Which fields of a generated struct were explicitly `null` in the input (by field index).
-///
-/// The first 64 fields use an inline bit set, so the common case never allocates; structs
-/// with more fields (some Graph types have hundreds) spill the rest into a sorted list.
+/// A set of field indices: which fields of a generated struct were explicitly `null` in the
+/// input. Generated structs with at most 64 fields use [`Nulls`] (one `u64`, so the common
+/// case costs 8 bytes per value and never allocates); wider ones (some Graph types have
+/// hundreds of properties) use [`WideNulls`].
+pub trait NullSet: Default {
+    /// Marks field `i` as `null`.
+    fn insert(&mut self, i: u16);
+    /// Marks field `i` as not `null`.
+    fn remove(&mut self, i: u16);
+    /// Whether field `i` was `null`.
+    fn contains(&self, i: u16) -> bool;
+}
+
+/// The [`NullSet`] of structs with at most 64 fields: a bit set.
+#[derive(Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub struct Nulls(u64);
+
+impl NullSet for Nulls {
+    #[inline]
+    fn insert(&mut self, i: u16) {
+        debug_assert!(i < 64);
+        self.0 |= 1u64.wrapping_shl(u32::from(i));
+    }
+
+    #[inline]
+    fn remove(&mut self, i: u16) {
+        self.0 &= !1u64.wrapping_shl(u32::from(i));
+    }
+
+    #[inline]
+    fn contains(&self, i: u16) -> bool {
+        i < 64 && self.0 & (1 << i) != 0
+    }
+}
+
+impl fmt::Debug for Nulls {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_set()
+            .entries((0..64u16).filter(|i| self.contains(*i)))
+            .finish()
+    }
+}
+
+/// The [`NullSet`] of structs with more than 64 fields: a bit set for the first 64, a sorted
+/// list (allocated only when needed) for the others.
 #[derive(Clone, Default, PartialEq, Eq, Hash)]
-pub struct Nulls {
-    low: u64,
-    /// Sorted indices from 64 on; a boxed slice keeps `Nulls` at 24 bytes (the rare spill
-    /// path re-allocates, which is fine).
+pub struct WideNulls {
+    low: Nulls,
+    /// Sorted indices from 64 on; a boxed slice keeps the struct small (the rare spill path
+    /// re-allocates, which is fine).
     high: Option<Box<[u16]>>,
 }
 
-impl Nulls {
-    /// Marks field `i` as `null`.
+impl NullSet for WideNulls {
     #[inline]
-    pub fn insert(&mut self, i: u16) {
+    fn insert(&mut self, i: u16) {
         if i < 64 {
-            self.low |= 1 << i;
+            self.low.insert(i);
         } else {
             let mut high = self.high.take().map(Vec::from).unwrap_or_default();
             if let Err(at) = high.binary_search(&i) {
@@ -117,11 +158,10 @@ impl Nulls {
         }
     }
 
-    /// Marks field `i` as not `null`.
     #[inline]
-    pub fn remove(&mut self, i: u16) {
+    fn remove(&mut self, i: u16) {
         if i < 64 {
-            self.low &= !(1 << i);
+            self.low.remove(i);
         } else if let Some(high) = self.high.take() {
             let mut high = Vec::from(high);
             if let Ok(at) = high.binary_search(&i) {
@@ -131,33 +171,27 @@ impl Nulls {
         }
     }
 
-    /// Whether field `i` was `null`.
     #[inline]
-    pub fn contains(&self, i: u16) -> bool {
+    fn contains(&self, i: u16) -> bool {
         if i < 64 {
-            self.low & (1 << i) != 0
+            self.low.contains(i)
         } else {
             self.high
                 .as_ref()
                 .is_some_and(|h| h.binary_search(&i).is_ok())
         }
     }
-
-    /// Whether no field was `null`.
-    pub fn is_empty(&self) -> bool {
-        self.low == 0 && self.high.as_ref().is_none_or(|h| h.is_empty())
-    }
-
-    fn indices(&self) -> impl Iterator<Item = u16> + '_ {
-        (0..64u16)
-            .filter(|i| self.low & (1 << i) != 0)
-            .chain(self.high.iter().flat_map(|h| h.iter().copied()))
-    }
 }
 
-impl fmt::Debug for Nulls {
+impl fmt::Debug for WideNulls {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_set().entries(self.indices()).finish()
+        f.debug_set()
+            .entries(
+                (0..64u16)
+                    .filter(|i| self.low.contains(*i))
+                    .chain(self.high.iter().flat_map(|h| h.iter().copied())),
+            )
+            .finish()
     }
 }
 
@@ -173,13 +207,30 @@ pub trait Model: Sized {
     /// A value with every field absent (what decoding `{}` gives).
     fn empty() -> Self;
 
+    /// The index of the field whose wire name is `key` (a `match` on the names, run on the
+    /// key while the deserializer still lends it, so known keys are never copied).
+    fn field_index(key: &str) -> Option<u16>;
+
+    /// Decodes the value of field `index` (from [`Model::field_index`]) from `map`.
+    fn decode_known<'de, A: MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error>;
+
     /// Decodes the value of member `key` from `map` into the matching field, or into the
     /// additional-properties map when no field matches.
+    #[inline]
     fn decode_field<'de, A: MapAccess<'de>>(
         &mut self,
         key: Key<'de>,
         map: &mut A,
-    ) -> Result<(), A::Error>;
+    ) -> Result<(), A::Error> {
+        match Self::field_index(key.as_str()) {
+            Some(index) => self.decode_known(index, map),
+            None => extra(map, key, self.additional_properties_mut()),
+        }
+    }
 
     /// Writes the declared fields that are present (or explicitly `null`).
     fn encode_fields<M: SerializeMap>(&self, map: &mut M) -> Result<(), M::Error>;
@@ -193,15 +244,16 @@ pub trait Model: Sized {
 
 /// Decodes a nullable field: `null` leaves it `None` and sets its bit in `nulls`.
 #[inline]
-pub fn field<'de, A, T>(
+pub fn field<'de, A, T, N>(
     map: &mut A,
     slot: &mut Option<T>,
-    nulls: &mut Nulls,
+    nulls: &mut N,
     index: u16,
 ) -> Result<(), A::Error>
 where
     A: MapAccess<'de>,
     T: Deserialize<'de>,
+    N: NullSet,
 {
     *slot = map.next_value()?;
     if slot.is_none() {
@@ -237,11 +289,11 @@ pub fn extra<'de, A: MapAccess<'de>>(
 
 /// Writes a nullable field: its value, `null` if it was explicitly `null`, or nothing.
 #[inline]
-pub fn put<M: SerializeMap, T: Serialize>(
+pub fn put<M: SerializeMap, T: Serialize, N: NullSet>(
     map: &mut M,
     key: &'static str,
     slot: &Option<T>,
-    nulls: &Nulls,
+    nulls: &N,
     index: u16,
 ) -> Result<(), M::Error> {
     match slot {
@@ -317,13 +369,60 @@ impl<'de, T: Model> Visitor<'de> for ModelVisitor<T> {
         f.write_str("a JSON object")
     }
 
-    #[inline]
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<T, A::Error> {
         let mut value = T::empty();
-        while let Some(key) = map.next_key::<Key<'de>>()? {
-            value.decode_field(key, &mut map)?;
+        while let Some(key) = map.next_key_seed(FieldSeed::<T>(PhantomData))? {
+            match key {
+                FieldKey::Known(index) => value.decode_known(index, &mut map)?,
+                FieldKey::Unknown(name) => {
+                    let v: Value = map.next_value()?;
+                    value.additional_properties_mut().insert(name, v);
+                }
+            }
         }
         Ok(value)
+    }
+}
+
+/// A member name resolved against a model's fields, as serde's derive does it: the name is
+/// matched while the deserializer lends it, and only unknown names are copied.
+enum FieldKey {
+    Known(u16),
+    Unknown(String),
+}
+
+struct FieldSeed<T>(PhantomData<T>);
+
+impl<'de, T: Model> DeserializeSeed<'de> for FieldSeed<T> {
+    type Value = FieldKey;
+
+    #[inline]
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<FieldKey, D::Error> {
+        d.deserialize_identifier(self)
+    }
+}
+
+impl<'de, T: Model> Visitor<'de> for FieldSeed<T> {
+    type Value = FieldKey;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a JSON member name")
+    }
+
+    #[inline]
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<FieldKey, E> {
+        Ok(match T::field_index(v) {
+            Some(i) => FieldKey::Known(i),
+            None => FieldKey::Unknown(v.to_owned()),
+        })
+    }
+
+    #[inline]
+    fn visit_string<E: de::Error>(self, v: String) -> Result<FieldKey, E> {
+        Ok(match T::field_index(&v) {
+            Some(i) => FieldKey::Known(i),
+            None => FieldKey::Unknown(v),
+        })
     }
 }
 
@@ -450,8 +549,13 @@ mod tests {
 
     #[test]
     fn nulls_spill_past_64_fields() {
-        let mut n = Nulls::default();
-        assert!(n.is_empty());
+        let mut small = Nulls::default();
+        small.insert(3);
+        small.insert(63);
+        small.remove(3);
+        assert!(small.contains(63) && !small.contains(3) && !small.contains(64));
+        assert_eq!(format!("{small:?}"), "{63}");
+        let mut n = WideNulls::default();
         for i in [0u16, 5, 63, 64, 300, 70] {
             n.insert(i);
         }
