@@ -13,6 +13,8 @@
 //!   sorted by their source name, the first keeps the name, the others get `_2`, `_3`, ...
 //!   (`2`, `3`, ... for `UpperCamelCase` names, which the `non_camel_case_types` lint requires);
 //!   every rename is reported so the generator can emit a `NameCollision` warning;
+//! - the catch-all variant of an open enum is `Unknown`, or `UnknownValue` when a member is
+//!   named `unknown` (a fixed rule, decided in `ir`, so not reported as a rename);
 //! - type names are unique across namespaces: on a collision, the types of the main namespace
 //!   (the one declaring the most types) keep the plain name and the others are prefixed with
 //!   their namespace's last segment (`security.alert` → `SecurityAlert`), see [`type_names`].

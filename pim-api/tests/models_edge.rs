@@ -64,10 +64,10 @@ fn names_follow_the_rules() {
         assert_eq!(v[wire], value, "{wire}");
     }
     assert_eq!(v["option"], json!({}));
-    // Enum members: `self` → `Self_`; the catch-all yields to the `unknown` member.
+    // Enum members: `self` → `Self_`; the catch-all is `UnknownValue` when a member is `unknown`.
     assert_eq!(Status::Self_.to_string(), "self");
     assert_eq!(Status::Unknown.to_string(), "unknown");
-    assert_eq!(Status::Unknown2("x".into()).to_string(), "x");
+    assert_eq!(Status::UnknownValue("x".into()).to_string(), "x");
     assert_eq!(Thing::ODATA_TYPE, "#microsoft.graph.thing");
 }
 
@@ -189,7 +189,10 @@ fn enums_are_open_and_case_insensitive() {
     // Unknown values round-trip verbatim.
     let v = json!({"status": "suspendedByPolicy"});
     let t: Thing = decode(v.clone());
-    assert_eq!(t.status, Some(Status::Unknown2("suspendedByPolicy".into())));
+    assert_eq!(
+        t.status,
+        Some(Status::UnknownValue("suspendedByPolicy".into()))
+    );
     assert_eq!(serde_json::to_value(&t).unwrap(), v);
     // Members after `unknownFutureValue` are ordinary values.
     assert_eq!(decode::<Status>(json!("archived")), Status::Archived);

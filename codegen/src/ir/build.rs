@@ -954,10 +954,21 @@ impl<'m, 'a> Builder<'m, 'a> {
             .iter()
             .map(|(m, _)| table.request(format!("{}/{m}", t.qualified), naming::variant_name(m)))
             .collect();
+        // The catch-all is `Unknown`, or `UnknownValue` when a member is named `unknown`
+        // (hundreds of Graph enums have one): a fixed rule, so no rename to report.
+        let wanted = if e
+            .members
+            .iter()
+            .any(|(m, _)| naming::variant_name(m).ident == "Unknown")
+        {
+            "UnknownValue"
+        } else {
+            "Unknown"
+        };
         let unknown_index = table.request_with_priority(
             1,
             format!("{} (unknown values)", t.qualified),
-            Name::plain("Unknown"),
+            Name::plain(wanted),
         );
         let (names, renames) = table.finish();
         // Renames of enum members are reported at the enum (members carry no position in
