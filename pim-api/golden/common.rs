@@ -1928,11 +1928,12 @@ impl RecurrencePattern {
         interval: impl Into<i32>,
         month: impl Into<i32>,
     ) -> Self {
-        let mut value = <Self as rt::Model>::empty();
-        value.day_of_month = Some(day_of_month.into());
-        value.interval = Some(interval.into());
-        value.month = Some(month.into());
-        value
+        Self {
+            day_of_month: Some(day_of_month.into()),
+            interval: Some(interval.into()),
+            month: Some(month.into()),
+            ..<Self as rt::Model>::empty()
+        }
     }
 }
 impl rt::Model for RecurrencePattern {
@@ -2057,9 +2058,10 @@ impl RecurrenceRange {
     ///
     /// Required means non-nullable and not computed; keys are left to the service.
     pub fn new(number_of_occurrences: impl Into<i32>) -> Self {
-        let mut value = <Self as rt::Model>::empty();
-        value.number_of_occurrences = Some(number_of_occurrences.into());
-        value
+        Self {
+            number_of_occurrences: Some(number_of_occurrences.into()),
+            ..<Self as rt::Model>::empty()
+        }
     }
 }
 impl rt::Model for RecurrenceRange {
@@ -2180,9 +2182,10 @@ impl Request {
     ///
     /// Required means non-nullable and not computed; keys are left to the service.
     pub fn new(status: impl Into<String>) -> Self {
-        let mut value = <Self as rt::Model>::empty();
-        value.status = Some(status.into());
-        value
+        Self {
+            status: Some(status.into()),
+            ..<Self as rt::Model>::empty()
+        }
     }
 }
 impl rt::Model for Request {

@@ -654,9 +654,10 @@ impl PrivilegedAccessGroupAssignmentScheduleRequest {
     ///
     /// Required means non-nullable and not computed; keys are left to the service.
     pub fn new(status: impl Into<String>) -> Self {
-        let mut value = <Self as rt::Model>::empty();
-        value.status = Some(status.into());
-        value
+        Self {
+            status: Some(status.into()),
+            ..<Self as rt::Model>::empty()
+        }
     }
 }
 impl rt::Model for PrivilegedAccessGroupAssignmentScheduleRequest {
@@ -1554,9 +1555,10 @@ impl PrivilegedAccessGroupEligibilityScheduleRequest {
     ///
     /// Required means non-nullable and not computed; keys are left to the service.
     pub fn new(status: impl Into<String>) -> Self {
-        let mut value = <Self as rt::Model>::empty();
-        value.status = Some(status.into());
-        value
+        Self {
+            status: Some(status.into()),
+            ..<Self as rt::Model>::empty()
+        }
     }
 }
 impl rt::Model for PrivilegedAccessGroupEligibilityScheduleRequest {
@@ -2364,9 +2366,10 @@ impl PrivilegedAccessScheduleRequest {
     ///
     /// Required means non-nullable and not computed; keys are left to the service.
     pub fn new(status: impl Into<String>) -> Self {
-        let mut value = <Self as rt::Model>::empty();
-        value.status = Some(status.into());
-        value
+        Self {
+            status: Some(status.into()),
+            ..<Self as rt::Model>::empty()
+        }
     }
 }
 impl rt::Model for PrivilegedAccessScheduleRequest {

@@ -968,12 +968,13 @@ impl UnifiedRoleManagementPolicy {
         scope_id: impl Into<String>,
         scope_type: impl Into<String>,
     ) -> Self {
-        let mut value = <Self as rt::Model>::empty();
-        value.description = Some(description.into());
-        value.display_name = Some(display_name.into());
-        value.scope_id = Some(scope_id.into());
-        value.scope_type = Some(scope_type.into());
-        value
+        Self {
+            description: Some(description.into()),
+            display_name: Some(display_name.into()),
+            scope_id: Some(scope_id.into()),
+            scope_type: Some(scope_type.into()),
+            ..<Self as rt::Model>::empty()
+        }
     }
 }
 impl rt::Model for UnifiedRoleManagementPolicy {
@@ -1291,11 +1292,12 @@ impl UnifiedRoleManagementPolicyAssignment {
         scope_id: impl Into<String>,
         scope_type: impl Into<String>,
     ) -> Self {
-        let mut value = <Self as rt::Model>::empty();
-        value.policy_id = Some(policy_id.into());
-        value.scope_id = Some(scope_id.into());
-        value.scope_type = Some(scope_type.into());
-        value
+        Self {
+            policy_id: Some(policy_id.into()),
+            scope_id: Some(scope_id.into()),
+            scope_type: Some(scope_type.into()),
+            ..<Self as rt::Model>::empty()
+        }
     }
 }
 impl rt::Model for UnifiedRoleManagementPolicyAssignment {

@@ -365,11 +365,12 @@ impl GovernanceRoleAssignment {
         member_type: impl Into<String>,
         status: impl Into<String>,
     ) -> Self {
-        let mut value = <Self as rt::Model>::empty();
-        value.assignment_state = Some(assignment_state.into());
-        value.member_type = Some(member_type.into());
-        value.status = Some(status.into());
-        value
+        Self {
+            assignment_state: Some(assignment_state.into()),
+            member_type: Some(member_type.into()),
+            status: Some(status.into()),
+            ..<Self as rt::Model>::empty()
+        }
     }
 }
 impl rt::Model for GovernanceRoleAssignment {
@@ -570,10 +571,11 @@ impl GovernanceRoleAssignmentRequest {
     ///
     /// Required means non-nullable and not computed; keys are left to the service.
     pub fn new(assignment_state: impl Into<String>, r#type: impl Into<String>) -> Self {
-        let mut value = <Self as rt::Model>::empty();
-        value.assignment_state = Some(assignment_state.into());
-        value.r#type = Some(r#type.into());
-        value
+        Self {
+            assignment_state: Some(assignment_state.into()),
+            r#type: Some(r#type.into()),
+            ..<Self as rt::Model>::empty()
+        }
     }
 }
 impl rt::Model for GovernanceRoleAssignmentRequest {

@@ -577,9 +577,10 @@ impl UnifiedRoleAssignmentScheduleRequest {
     ///
     /// Required means non-nullable and not computed; keys are left to the service.
     pub fn new(status: impl Into<String>) -> Self {
-        let mut value = <Self as rt::Model>::empty();
-        value.status = Some(status.into());
-        value
+        Self {
+            status: Some(status.into()),
+            ..<Self as rt::Model>::empty()
+        }
     }
 }
 impl rt::Model for UnifiedRoleAssignmentScheduleRequest {
@@ -1560,9 +1561,10 @@ impl UnifiedRoleEligibilityScheduleRequest {
     ///
     /// Required means non-nullable and not computed; keys are left to the service.
     pub fn new(status: impl Into<String>) -> Self {
-        let mut value = <Self as rt::Model>::empty();
-        value.status = Some(status.into());
-        value
+        Self {
+            status: Some(status.into()),
+            ..<Self as rt::Model>::empty()
+        }
     }
 }
 impl rt::Model for UnifiedRoleEligibilityScheduleRequest {

@@ -47,7 +47,8 @@ fn names_follow_the_rules() {
     t.role_id_2 = Some("roleId".into());
     t.additional_properties_2 = Some("property".into());
     // Prelude and cross-namespace collisions: `Option_`, `OtherOption`.
-    t.option = Some(Option_::new());
+    // A required property named like a local of the generated `new` (`value`).
+    t.option = Some(Option_::new("v"));
     t.other_option = Some(OtherOption::new());
     let v = serde_json::to_value(&t).unwrap();
     for (wire, value) in [
@@ -63,7 +64,7 @@ fn names_follow_the_rules() {
     ] {
         assert_eq!(v[wire], value, "{wire}");
     }
-    assert_eq!(v["option"], json!({}));
+    assert_eq!(v["option"], json!({"value": "v"}));
     // Enum members: `self` → `Self_`; the catch-all is `UnknownValue` when a member is `unknown`.
     assert_eq!(Status::Self_.to_string(), "self");
     assert_eq!(Status::Unknown.to_string(), "unknown");

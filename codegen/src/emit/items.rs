@@ -282,11 +282,13 @@ fn structure(s: &Struct, uses: &mut Uses) -> TokenStream {
         let t = type_tokens(&f.ty, uses);
         quote!(#ident: impl Into<#t>)
     });
+    // Struct update syntax rather than a local: a local would clash with a parameter (a
+    // required property) of the same name.
     let assigns = required.iter().map(|f| {
         let ident = f.name.to_ident();
         match f.shape {
-            Shape::Single { boxed: true } => quote!(value.#ident = Some(Box::new(#ident.into()));),
-            _ => quote!(value.#ident = Some(#ident.into());),
+            Shape::Single { boxed: true } => quote!(#ident: Some(Box::new(#ident.into())),),
+            _ => quote!(#ident: Some(#ident.into()),),
         }
     });
     let new_docs = if required.is_empty() {
@@ -314,9 +316,10 @@ fn structure(s: &Struct, uses: &mut Uses) -> TokenStream {
         quote! {
             #new_docs
             pub fn new(#(#params),*) -> Self {
-                let mut value = <Self as rt::Model>::empty();
-                #(#assigns)*
-                value
+                Self {
+                    #(#assigns)*
+                    ..<Self as rt::Model>::empty()
+                }
             }
         }
     };
