@@ -1205,3 +1205,129 @@ fn primitive(p: Primitive) -> Option<TypeExpr> {
         | Primitive::EntityType => return Some(TypeExpr::Json),
     }))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::csdl::{ReadOptions, parse};
+    use crate::model::resolve;
+
+    const SCHEMA: &str = r#"<edmx:Edmx Version="4.0" xmlns:edmx="x"><edmx:DataServices>
+<Schema Namespace="n" Alias="a">
+<EntityType Name="entity" Abstract="true"><Key><PropertyRef Name="id"/></Key><Property Name="id" Type="Edm.String" Nullable="false"/></EntityType>
+<EntityType Name="doc" BaseType="a.entity">
+  <Property Name="title" Type="Edm.String" Nullable="false"/>
+  <Property Name="stamp" Type="Edm.DateTimeOffset" Nullable="false"/>
+  <Property Name="body" Type="Edm.Stream"/>
+  <Property Name="tags" Type="Collection(Edm.String)" Nullable="true"/>
+  <Property Name="words" Type="Collection(Edm.String)"/>
+  <Property Name="who" Type="a.party"/>
+  <Property Name="self" Type="a.loop"/>
+  <NavigationProperty Name="owner" Type="a.user"/>
+</EntityType>
+<EntityType Name="user" BaseType="a.entity"/>
+<ComplexType Name="party"/>
+<ComplexType Name="person" BaseType="a.party"/>
+<ComplexType Name="ghost" BaseType="a.party" Abstract="true"/>
+<ComplexType Name="loop"><Property Name="next" Type="a.loop"/><Property Name="all" Type="Collection(a.loop)"/></ComplexType>
+<EntityContainer Name="c"><EntitySet Name="docs" EntityType="a.doc"/></EntityContainer>
+<Annotations Target="n.doc/stamp"><Annotation Term="Org.OData.Core.V1.Computed"/></Annotations>
+</Schema></edmx:DataServices></edmx:Edmx>"#;
+
+    fn ir() -> Ir {
+        let parsed = parse(SCHEMA, ReadOptions::default());
+        let model = resolve(&parsed.document, SCHEMA.as_bytes());
+        // The whole schema: select() does not terminate on the `loop` cycle.
+        let sel = select_everything(&model);
+        build(&model, &sel, &Options::whole_schema())
+    }
+
+    fn find<'i>(ir: &'i Ir, name: &str) -> &'i Item {
+        ir.files
+            .iter()
+            .flat_map(|f| &f.items)
+            .find(|i| i.name().ident == name)
+            .unwrap_or_else(|| panic!("no {name}"))
+    }
+
+    fn structure<'i>(ir: &'i Ir, name: &str) -> &'i Struct {
+        match find(ir, name) {
+            Item::Struct(s) => s,
+            other => panic!("{other:?}"),
+        }
+    }
+
+    fn field<'s>(s: &'s Struct, wire: &str) -> &'s Field {
+        s.fields.iter().find(|f| f.wire == wire).unwrap()
+    }
+
+    #[test]
+    fn fields_carry_presence_and_shape() {
+        let ir = ir();
+        let doc = structure(&ir, "Doc");
+        // Inherited key first; the stream property has no field.
+        assert_eq!(doc.fields[0].wire, "id");
+        assert!(!doc.fields.iter().any(|f| f.wire == "body"));
+        // Required: non-nullable, not computed, not the key.
+        let required: Vec<&str> = doc.required().map(|f| f.wire.as_str()).collect();
+        assert_eq!(required, ["title"]);
+        assert!(!doc.has_default);
+        assert_eq!(
+            field(doc, "tags").shape,
+            Shape::Collection {
+                nullable_items: true
+            }
+        );
+        assert_eq!(
+            field(doc, "words").shape,
+            Shape::Collection {
+                nullable_items: false
+            }
+        );
+        // Keywords: `self` cannot be raw.
+        assert_eq!(field(doc, "self").name.as_source(), "self_");
+        // Navigation properties are boxed; the other fields only on cycles.
+        assert_eq!(field(doc, "owner").shape, Shape::Single { boxed: true });
+        assert_eq!(field(doc, "self").shape, Shape::Single { boxed: false });
+        let looped = structure(&ir, "Loop");
+        assert_eq!(field(looped, "next").shape, Shape::Single { boxed: true });
+        assert!(matches!(
+            field(looped, "all").shape,
+            Shape::Collection { .. }
+        ));
+    }
+
+    #[test]
+    fn polymorphic_values_list_concrete_types() {
+        let ir = ir();
+        let Item::Polymorphic(p) = find(&ir, "PartyKind") else {
+            panic!()
+        };
+        let variants: Vec<&str> = p.variants.iter().map(|v| v.name.ident.as_str()).collect();
+        // Base first; abstract derived types have no instances.
+        assert_eq!(variants, ["Party", "Person"]);
+        assert_eq!(p.variants[1].odata.alias.as_deref(), Some("a"));
+        let doc = structure(&ir, "Doc");
+        assert_eq!(
+            field(doc, "who").ty,
+            TypeExpr::Named(Name::plain("PartyKind"))
+        );
+    }
+
+    #[test]
+    fn update_bodies_skip_keys_and_computed_properties() {
+        let ir = ir();
+        let Item::Update(u) = find(&ir, "DocUpdate") else {
+            panic!()
+        };
+        let wires: Vec<&str> = u.fields.iter().map(|f| f.wire.as_str()).collect();
+        assert!(
+            !wires.contains(&"id") && !wires.contains(&"stamp"),
+            "{wires:?}"
+        );
+        assert!(wires.contains(&"title") && !wires.contains(&"owner"));
+        assert!(u.fields.iter().all(|f| !f.required));
+        // `doc` derives from `entity`, which no property declares: no `@odata.type`.
+        assert_eq!(u.odata_type, None);
+    }
+}
