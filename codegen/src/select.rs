@@ -349,8 +349,11 @@ struct Work {
 
 impl Work {
     fn full(&mut self, id: TypeId, reason: Reason) {
-        self.base_only.remove(&id);
-        let again = !matches!(reason, Reason::Base { .. });
+        // Re-queue a known type only when it was so far selected as a base alone: then its
+        // derived types become relevant. Re-queueing on every reason never ends on a type that
+        // contains itself (a complex type with a property of its own type).
+        let was_base_only = self.base_only.remove(&id);
+        let again = was_base_only && !matches!(reason, Reason::Base { .. });
         match self.full.entry(id) {
             std::collections::btree_map::Entry::Vacant(v) => {
                 v.insert(reason);
@@ -603,6 +606,21 @@ mod tests {
             explained.contains("derives from `microsoft.graph.identity`"),
             "{explained}"
         );
+    }
+
+    #[test]
+    fn a_type_containing_itself_terminates() {
+        let text = SCHEMA.replace(
+            "<ComplexType Name=\"identity\"><Property Name=\"displayName\" Type=\"Edm.String\"/></ComplexType>",
+            "<ComplexType Name=\"identity\"><Property Name=\"displayName\" Type=\"Edm.String\"/><Property Name=\"inner\" Type=\"graph.identity\"/><Property Name=\"list\" Type=\"Collection(graph.identity)\"/></ComplexType>",
+        );
+        assert!(text.contains("inner"));
+        let parsed = parse(&text, ReadOptions::default());
+        let model = resolve(&parsed.document, text.as_bytes());
+        let config = SelectionConfig::from_toml("[[bind]]\npath = \"roots\"\n").unwrap();
+        let sel = select(&model, &config).unwrap();
+        let identity = model.type_id("microsoft.graph.identity").unwrap();
+        assert!(sel.is_full(identity));
     }
 
     #[test]
