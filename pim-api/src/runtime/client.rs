@@ -381,7 +381,7 @@ impl ClientBuilder {
             // hops and refuse downgrades; see transport.rs.
             .redirect(reqwest::redirect::Policy::none())
             .connect_timeout(self.connect_timeout)
-            .timeout(self.timeout)
+            // The per-attempt timeout is applied by the transport (see transport.rs).
             .https_only(!self.allow_http_loopback)
             .user_agent(user_agent.clone());
         if self.allow_http_loopback {

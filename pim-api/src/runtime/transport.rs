@@ -106,7 +106,20 @@ impl Client {
         let mut attempt: u32 = 0;
         loop {
             attempt = attempt.saturating_add(1);
-            let mut err = match self.attempt(&req, &crid).await {
+            // The per-attempt bound is one timer on this (already boxed) future rather than
+            // reqwest's `timeout`, which boxes a timer and wraps the body on every request.
+            let outcome = match tokio::time::timeout(inner.timeout, self.attempt(&req, &crid)).await
+            {
+                Ok(outcome) => outcome,
+                Err(_) => Err(Error::new(
+                    ErrorKind::Timeout,
+                    format!(
+                        "no complete response within the {:?} attempt timeout",
+                        inner.timeout
+                    ),
+                )),
+            };
+            let mut err = match outcome {
                 Ok(resp) => {
                     span.record("http.status", resp.status.as_u16());
                     span.record("attempts", attempt);
