@@ -93,12 +93,26 @@ fn run(
     let model = model::resolve(&parsed.document, schema_bytes);
     let (selection, options) = choose(&model)?;
     let ir: Ir = ir::build(&model, &selection, &options);
-    let mut files = emit::emit(&ir);
-    // The request builders (issue 4): one more file, included by pim-api as `requests`.
     let requests = builders::build(&model, &selection, &ir);
-    if !requests.is_empty() {
-        files.push(builders::emit(&requests));
+    // Formatting dominates the run time (this runs in pim-api's build script): the model
+    // files and the request builders' file (included by pim-api as `requests`) are formatted
+    // by one pool of workers. The builders' file is the largest, so it goes first.
+    enum Job<'j> {
+        Requests,
+        Model(&'j ir::File),
     }
+    let jobs: Vec<Job<'_>> = std::iter::once(Job::Requests)
+        .chain(ir.files.iter().map(Job::Model))
+        .collect();
+    let mut done = emit::parallel_map(&jobs, |job| match job {
+        Job::Requests => (!requests.is_empty())
+            .then(|| builders::emit(&requests))
+            .map(|(n, t)| (n, t, false)),
+        Job::Model(f) => Some(emit::model_file(f)),
+    });
+    let requests_file = done.remove(0).map(|(name, text, _)| (name, text));
+    let mut files = emit::finish(&ir, done.into_iter().flatten().collect());
+    files.extend(requests_file);
     let mut diagnostics = parsed.diagnostics.clone();
     diagnostics.extend(model.diagnostics.iter().cloned());
     diagnostics.extend(rename_warnings(

@@ -46,26 +46,23 @@ pub const INDEX_FILE: &str = "mod.rs";
 /// Never on IR built by [`crate::ir::build`]; a token stream that does not parse (a generator
 /// bug) panics with the offending file's name rather than writing broken code.
 pub fn emit(ir: &Ir) -> Vec<(String, String)> {
-    // Building, parsing and pretty-printing the tokens is most of the generator's run time
-    // (this runs in pim-api's build script), and files are independent: one thread per file.
-    // (`proc_macro2` token streams are not `Send`, so each thread builds its own.)
-    let formatted: Vec<(String, String, bool)> = std::thread::scope(|scope| {
-        let handles: Vec<_> = ir
-            .files
-            .iter()
-            .map(|f| {
-                scope.spawn(move || {
-                    let (tokens, foreign) = file_tokens(f);
-                    let text = format_file(&f.summary, &f.module.ident, tokens);
-                    (format!("{}.rs", f.module.ident), text, foreign)
-                })
-            })
-            .collect();
-        handles
-            .into_iter()
-            .map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
-            .collect()
-    });
+    // Files are independent: they are shared out to one worker per core.
+    let formatted = parallel_map(&ir.files, model_file);
+    finish(ir, formatted)
+}
+
+/// One formatted model file: `(file name, source, whether it names items of other files)`.
+/// Building, parsing and pretty-printing the tokens is most of the generator's run time
+/// (this runs in pim-api's build script); [`emit`] and [`crate::generate`] run it per file in
+/// parallel with [`parallel_map`].
+pub fn model_file(file: &File) -> (String, String, bool) {
+    let (tokens, foreign) = file_tokens(file);
+    let text = format_file(&file.summary, &file.module.ident, tokens);
+    (format!("{}.rs", file.module.ident), text, foreign)
+}
+
+/// The files of [`model_file`] (in IR order) followed by the index, [`INDEX_FILE`].
+pub fn finish(ir: &Ir, formatted: Vec<(String, String, bool)>) -> Vec<(String, String)> {
     let foreign: Vec<bool> = formatted.iter().map(|(_, _, f)| *f).collect();
     let mut out: Vec<(String, String)> = formatted
         .into_iter()
@@ -80,6 +77,40 @@ pub fn emit(ir: &Ir) -> Vec<(String, String)> {
         ),
     ));
     out
+}
+
+/// `items.iter().map(f).collect()`, run on up to one thread per core (more threads than
+/// cores only add allocator contention); the order is kept. Each call of `f` builds its own
+/// token streams, which are not `Send`.
+pub fn parallel_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    let workers = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(items.len());
+    if workers <= 1 {
+        return items.iter().map(f).collect();
+    }
+    let next = AtomicUsize::new(0);
+    let mut done: Vec<(usize, R)> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..workers)
+            .map(|_| {
+                scope.spawn(|| {
+                    let mut out = Vec::new();
+                    loop {
+                        let i = next.fetch_add(1, Ordering::Relaxed);
+                        let Some(item) = items.get(i) else { break out };
+                        out.push((i, f(item)));
+                    }
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+            .collect()
+    });
+    done.sort_unstable_by_key(|(i, _)| *i);
+    done.into_iter().map(|(_, r)| r).collect()
 }
 
 /// The header every generated file starts with. It is the only text not produced by
