@@ -155,7 +155,7 @@ impl<'m, 'a> Graph<'m, 'a> {
         let mut container_targets: Vec<&str> = model
             .annotations
             .keys()
-            .map(String::as_str)
+            .map(AsRef::as_ref)
             .filter(|t| !container.is_empty() && t.starts_with(&prefix))
             .collect();
         container_targets.sort_unstable();

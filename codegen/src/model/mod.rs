@@ -18,6 +18,8 @@ pub mod vocab;
 
 pub use resolve::resolve;
 
+use std::borrow::Cow;
+
 use rustc_hash::FxHashMap as HashMap;
 
 use crate::csdl;
@@ -332,8 +334,9 @@ pub struct Model<'a> {
     pub imports: Vec<&'a csdl::OperationImport<'a>>,
     /// Direct derived types of each type (indexed by `TypeId`).
     pub derived: Vec<Vec<TypeId>>,
-    /// Annotations by normalized target.
-    pub annotations: HashMap<Target, Vec<&'a csdl::Annotation<'a>>>,
+    /// Annotations by normalized target. Keys borrow the document when the target was written
+    /// normalized already (most are), so look them up by `&str`.
+    pub annotations: HashMap<Cow<'a, str>, Vec<&'a csdl::Annotation<'a>>>,
     /// Problems found while resolving.
     pub diagnostics: Vec<Diagnostic>,
     index: HashMap<(&'a str, &'a str), TypeId>,
@@ -343,7 +346,7 @@ pub struct Model<'a> {
 impl<'a> Model<'a> {
     /// The type with namespace-qualified `name`.
     pub fn type_id(&self, qualified: &str) -> Option<TypeId> {
-        let (ns, name) = qualified.rsplit_once('.')?;
+        let (ns, name) = resolve::split_last_dot(qualified)?;
         self.index.get(&(ns, name)).copied()
     }
 
@@ -512,6 +515,6 @@ impl<'a> Model<'a> {
 
     /// Resolves a qualified name that may use an alias to a namespace-qualified one.
     pub fn normalize_name(&self, name: &str) -> String {
-        resolve::normalize_qualified(&self.schemas, name)
+        resolve::normalize_qualified(&self.schemas, name).into_owned()
     }
 }

@@ -1,6 +1,7 @@
 //! Builds a [`Model`] from a raw document: indexes names, resolves references, checks the
 //! structural rules, and attaches annotations to normalized targets.
 
+use std::borrow::Cow;
 use std::collections::hash_map::Entry;
 
 use rustc_hash::FxHashMap as HashMap;
@@ -386,13 +387,16 @@ impl Resolver<'_, '_> {
             Some(inner) => (true, inner.trim()),
             None => (false, text),
         };
-        let (ns, name) = item.rsplit_once('.')?;
-        if ns == "Edm" {
+        // Most references are `Edm.*`; the prefix test is cheaper than searching for the dot.
+        if let Some(name) = item.strip_prefix("Edm.")
+            && !name.as_bytes().contains(&b'.')
+        {
             return Primitive::from_name(name).map(|p| TypeRef {
                 collection,
                 kind: TypeKind::Primitive(p),
             });
         }
+        let (ns, name) = split_last_dot(item)?;
         let namespace = self
             .aliases
             .iter()
@@ -570,18 +574,45 @@ fn qualify(namespace: &str, name: &str) -> String {
     q
 }
 
+/// `IDENT_TABLE[b]`: 0 if ASCII byte `b` cannot be in a plain identifier, [`IDENT_START`] if it
+/// can start one, [`IDENT_CONTINUE`] if it can only follow. Non-ASCII bytes are 0 and take the
+/// slow path.
+const IDENT_TABLE: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        t[b] = if c == b'_' || c.is_ascii_alphabetic() {
+            IDENT_START
+        } else if c.is_ascii_digit() {
+            IDENT_CONTINUE
+        } else {
+            0
+        };
+        b += 1;
+    }
+    t
+};
+const IDENT_START: u8 = 2;
+const IDENT_CONTINUE: u8 = 1;
+
+/// `s.rsplit_once('.')` as a plain backwards byte loop: names are short, and the generic char
+/// searcher's setup (memrchr) costs more than the scan.
+pub(crate) fn split_last_dot(s: &str) -> Option<(&str, &str)> {
+    let i = s.as_bytes().iter().rposition(|&b| b == b'.')?;
+    Some((&s[..i], &s[i + 1..]))
+}
+
 /// Reports a name that is not a CSDL simple identifier (CSDL-10).
 fn check_identifier(sink: &mut Sink<'_>, name: &str, pos: Pos) {
     if name.is_empty() {
         return; // already reported as a missing attribute
     }
-    // Fast path: nearly every real name is plain ASCII.
+    // Fast path: nearly every real name is plain ASCII; one table load per byte.
     let bytes = name.as_bytes();
     if bytes.len() <= 128
-        && (bytes[0] == b'_' || bytes[0].is_ascii_alphabetic())
-        && bytes
-            .iter()
-            .all(|b| *b == b'_' || b.is_ascii_alphanumeric())
+        && IDENT_TABLE[usize::from(bytes[0])] == IDENT_START
+        && bytes.iter().all(|b| IDENT_TABLE[usize::from(*b)] != 0)
     {
         return;
     }
@@ -612,36 +643,100 @@ fn is_symbolic_or_qualified(value: &str) -> bool {
         })
 }
 
+/// `TARGET_BYTE[b]`: [`SEPARATOR`] for the bytes that end a token of a target path or
+/// signature, [`WHITESPACE`] for ASCII whitespace (dropped), 0 for the rest.
+const TARGET_BYTE: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        t[b] = if matches!(c, b'/' | b'(' | b')' | b',' | b'@' | b'#') {
+            SEPARATOR
+        } else if c.is_ascii_whitespace() {
+            WHITESPACE
+        } else {
+            0
+        };
+        b += 1;
+    }
+    t
+};
+const SEPARATOR: u8 = 1;
+const WHITESPACE: u8 = 2;
+
 /// Rewrites every alias-qualified name inside `name` (a qualified name, a target path or an
-/// overload signature) to its namespace-qualified form and removes whitespace. One pass over
-/// the bytes and one allocation: the 2021 schema has thousands of external targets.
-pub(crate) fn normalize_qualified(schemas: &[(&str, Option<&str>)], name: &str) -> String {
+/// overload signature) to its namespace-qualified form and removes whitespace. Borrows `name`
+/// when nothing changes (most Graph targets are already namespace-qualified); otherwise one
+/// pass and one allocation: the 2021 schema has thousands of external targets.
+pub(crate) fn normalize_qualified<'n>(
+    schemas: &[(&str, Option<&str>)],
+    name: &'n str,
+) -> Cow<'n, str> {
+    /// The namespace replacing the alias that qualifies `token`, and the simple name after it.
+    /// A prefix test per alias: most tokens are namespace-qualified and fail on the first byte.
+    fn replacement<'s, 't>(
+        schemas: &[(&'s str, Option<&str>)],
+        token: &'t str,
+    ) -> Option<(&'s str, &'t str)> {
+        schemas.iter().find_map(|(namespace, alias)| {
+            let simple = token.strip_prefix((*alias)?)?.strip_prefix('.')?;
+            (!simple.as_bytes().contains(&b'.')).then_some((*namespace, simple))
+        })
+    }
     fn push_token(out: &mut String, schemas: &[(&str, Option<&str>)], token: &str) {
-        match token.rsplit_once('.') {
-            Some((ns, name)) => match schemas.iter().find(|(_, a)| *a == Some(ns)) {
-                Some((namespace, _)) => {
-                    out.push_str(namespace);
-                    out.push('.');
-                    out.push_str(name);
-                }
-                None => out.push_str(token),
-            },
+        match replacement(schemas, token) {
+            Some((namespace, simple)) => {
+                out.push_str(namespace);
+                out.push('.');
+                out.push_str(simple);
+            }
             None => out.push_str(token),
         }
     }
+    // First pass, no allocation: does any token change, or is there whitespace to drop?
+    let mut start = 0;
+    let mut changes = false;
+    for (i, &b) in name.as_bytes().iter().enumerate() {
+        match TARGET_BYTE[usize::from(b)] {
+            0 => {}
+            SEPARATOR => {
+                if replacement(schemas, &name[start..i]).is_some() {
+                    changes = true;
+                    break;
+                }
+                start = i + 1;
+            }
+            _ => {
+                changes = true;
+                break;
+            }
+        }
+    }
+    if !changes && replacement(schemas, &name[start..]).is_none() {
+        return Cow::Borrowed(name);
+    }
     let mut out = String::with_capacity(name.len() + 16);
     let mut start = 0;
-    for (i, b) in name.bytes().enumerate() {
-        let separator = matches!(b, b'/' | b'(' | b')' | b',' | b'@' | b'#');
-        if separator || b.is_ascii_whitespace() {
+    for (i, &b) in name.as_bytes().iter().enumerate() {
+        let class = TARGET_BYTE[usize::from(b)];
+        if class != 0 {
             push_token(&mut out, schemas, &name[start..i]);
-            if separator {
+            if class == SEPARATOR {
                 out.push(char::from(b));
             }
             start = i + 1;
         }
     }
     push_token(&mut out, schemas, &name[start..]);
+    Cow::Owned(out)
+}
+
+/// Concatenates `parts` into one exactly sized string (cheaper than `format!` for targets).
+fn concat(parts: &[&str]) -> String {
+    let mut out = String::with_capacity(parts.iter().map(|p| p.len()).sum());
+    for p in parts {
+        out.push_str(p);
+    }
     out
 }
 
@@ -651,67 +746,98 @@ fn attach_annotations<'a>(
     aliases: &[(&'a str, Option<&'a str>)],
     sink: &mut Sink<'_>,
 ) {
+    // Built apart from the model so that target checks can borrow the model freely.
+    let mut annotations: HashMap<Cow<'a, str>, Vec<&'a csdl::Annotation<'a>>> =
+        HashMap::with_capacity_and_hasher(
+            doc.schemas.iter().map(|s| s.annotation_groups.len()).sum(),
+            Default::default(),
+        );
     // Targets are formatted only for elements that carry annotations: most do not, and
     // formatting a key per property would dominate resolve time.
-    macro_rules! add {
-        ($model:expr, $list:expr, $($fmt:tt)+) => {{
-            let list: &'a [csdl::Annotation<'a>] = $list;
-            if !list.is_empty() {
-                $model.annotations.entry(format!($($fmt)+)).or_default().extend(list);
-            }
-        }};
-    }
+    let mut add = |key: &dyn Fn() -> Cow<'a, str>, list: &'a [csdl::Annotation<'a>]| {
+        if !list.is_empty() {
+            annotations.entry(key()).or_default().extend(list);
+        }
+    };
     for s in &doc.schemas {
         let ns = s.namespace.as_ref();
-        add!(model, &s.annotations, "{ns}");
+        add(&|| Cow::Borrowed(ns), &s.annotations);
         for t in s.entity_types.iter().chain(&s.complex_types) {
-            let q = qualify(ns, &t.name);
+            let name = t.name.as_ref();
             for p in &t.properties {
-                add!(model, &p.annotations, "{q}/{}", p.name);
+                add(
+                    &|| concat(&[ns, ".", name, "/", &p.name]).into(),
+                    &p.annotations,
+                );
             }
             for p in &t.navigation_properties {
-                add!(model, &p.annotations, "{q}/{}", p.name);
+                add(
+                    &|| concat(&[ns, ".", name, "/", &p.name]).into(),
+                    &p.annotations,
+                );
             }
-            add!(model, &t.annotations, "{q}");
+            add(&|| concat(&[ns, ".", name]).into(), &t.annotations);
         }
         for t in &s.enum_types {
-            let q = qualify(ns, &t.name);
+            let name = t.name.as_ref();
             for m in &t.members {
-                add!(model, &m.annotations, "{q}/{}", m.name);
+                add(
+                    &|| concat(&[ns, ".", name, "/", &m.name]).into(),
+                    &m.annotations,
+                );
             }
-            add!(model, &t.annotations, "{q}");
+            add(&|| concat(&[ns, ".", name]).into(), &t.annotations);
         }
         for t in &s.type_definitions {
-            add!(model, &t.annotations, "{ns}.{}", t.name);
+            add(&|| concat(&[ns, ".", &t.name]).into(), &t.annotations);
         }
         for t in &s.terms {
-            add!(model, &t.annotations, "{ns}.{}", t.name);
+            add(&|| concat(&[ns, ".", &t.name]).into(), &t.annotations);
         }
         for c in &s.entity_containers {
-            let q = qualify(ns, &c.name);
+            let name = c.name.as_ref();
             for set in &c.entity_sets {
-                add!(model, &set.annotations, "{q}/{}", set.name);
+                add(
+                    &|| concat(&[ns, ".", name, "/", &set.name]).into(),
+                    &set.annotations,
+                );
             }
             for single in &c.singletons {
-                add!(model, &single.annotations, "{q}/{}", single.name);
+                add(
+                    &|| concat(&[ns, ".", name, "/", &single.name]).into(),
+                    &single.annotations,
+                );
             }
             for i in c.action_imports.iter().chain(&c.function_imports) {
-                add!(model, &i.annotations, "{q}/{}", i.name);
+                add(
+                    &|| concat(&[ns, ".", name, "/", &i.name]).into(),
+                    &i.annotations,
+                );
             }
-            add!(model, &c.annotations, "{q}");
+            add(&|| concat(&[ns, ".", name]).into(), &c.annotations);
         }
         // Operation inline annotations are read from the operation itself
         // (`Model::operation_annotations`), since overloads share a name.
         for op in s.actions.iter().chain(&s.functions) {
             for p in &op.parameters {
-                add!(model, &p.annotations, "{ns}.{}/{}", op.name, p.name);
+                add(
+                    &|| concat(&[ns, ".", &op.name, "/", &p.name]).into(),
+                    &p.annotations,
+                );
             }
         }
     }
+    let heads = TargetHeads::new(model);
+    // Only entries with an alias can rewrite a target; order is kept, so the first wins.
+    let aliases: Vec<(&str, Option<&str>)> = aliases
+        .iter()
+        .copied()
+        .filter(|(_, a)| a.is_some())
+        .collect();
     for s in &doc.schemas {
         for group in &s.annotation_groups {
-            let target = normalize_qualified(aliases, &group.target);
-            if !target_exists(model, &target) {
+            let target = normalize_qualified(&aliases, &group.target);
+            if !heads.exists(model, &target) {
                 sink.warning(
                     Code::UnresolvedTarget,
                     group.pos,
@@ -722,49 +848,89 @@ fn attach_annotations<'a>(
                 );
                 continue;
             }
-            model
-                .annotations
+            annotations
                 .entry(target)
                 .or_default()
                 .extend(&group.annotations);
         }
     }
+    model.annotations = annotations;
 }
 
-/// True when the first segment of a normalized target names a type, an operation, the
-/// container or a schema, and a second segment (if any) names one of its members.
-fn target_exists(model: &Model<'_>, target: &str) -> bool {
-    let head_end = target.find(['/', '(']).unwrap_or(target.len());
-    let head = &target[..head_end];
-    let rest = &target[head_end..];
-    if let Some(id) = model.type_id(head) {
-        let Some(member) = rest.strip_prefix('/') else {
-            return rest.is_empty();
-        };
-        let member = member.split('/').next().unwrap_or("");
-        return match &model.ty(id).kind {
-            TypeDefKind::Structured(_) => model.base_chain(id).into_iter().any(|t| {
-                model.structured(t).is_some_and(|s| {
-                    s.properties.iter().any(|p| p.name() == member)
-                        || s.navigation.iter().any(|p| p.name() == member)
-                })
-            }),
-            TypeDefKind::Enum(e) => e.members.iter().any(|(n, _)| *n == member),
-            TypeDefKind::Definition(_) => false,
-        };
+/// The names a target's first segment may be, besides types (which [`Model::type_id`] finds):
+/// hashed once, because the 2021 schema has ~7700 external targets and ~1260 operations.
+struct TargetHeads<'m> {
+    /// Operations, terms and schemas: a bare head names them, with or without a signature.
+    others: rustc_hash::FxHashSet<&'m str>,
+    /// Entity sets, singletons and imports of the container.
+    container_children: rustc_hash::FxHashSet<&'m str>,
+}
+
+impl<'m> TargetHeads<'m> {
+    fn new(model: &'m Model<'_>) -> Self {
+        let mut others = rustc_hash::FxHashSet::with_capacity_and_hasher(
+            model.operations.len() + model.terms.len() + model.schemas.len(),
+            Default::default(),
+        );
+        others.extend(model.operations.iter().map(|o| o.qualified.as_str()));
+        others.extend(model.terms.iter().map(|(q, _)| q.as_str()));
+        others.extend(model.schemas.iter().map(|(n, _)| *n));
+        let mut container_children = rustc_hash::FxHashSet::with_capacity_and_hasher(
+            model.container.len() + model.imports.len(),
+            Default::default(),
+        );
+        container_children.extend(model.container.iter().map(|c| c.name));
+        container_children.extend(model.imports.iter().map(|i| i.name.as_ref()));
+        TargetHeads {
+            others,
+            container_children,
+        }
     }
-    if model.container_name.as_deref() == Some(head) {
-        let Some(child) = rest.strip_prefix('/') else {
-            return rest.is_empty();
-        };
-        let child = child.split('/').next().unwrap_or("");
-        return model.container.iter().any(|c| c.name == child)
-            || model.imports.iter().any(|i| i.name == child);
+
+    /// True when the first segment of a normalized target names a type, an operation, the
+    /// container or a schema, and a second segment (if any) names one of its members.
+    fn exists(&self, model: &Model<'_>, target: &str) -> bool {
+        let head_end = target
+            .bytes()
+            .position(|b| b == b'/' || b == b'(')
+            .unwrap_or(target.len());
+        let head = &target[..head_end];
+        let rest = &target[head_end..];
+        if let Some(id) = model.type_id(head) {
+            let Some(member) = rest.strip_prefix('/') else {
+                return rest.is_empty();
+            };
+            let member = member.split('/').next().unwrap_or("");
+            return match &model.ty(id).kind {
+                TypeDefKind::Structured(_) => {
+                    // Base chains are acyclic after resolution; the bound only guards that.
+                    let mut current = Some(id);
+                    for _ in 0..=model.types.len() {
+                        let Some(s) = current.and_then(|t| model.structured(t)) else {
+                            break;
+                        };
+                        if s.properties.iter().any(|p| p.name() == member)
+                            || s.navigation.iter().any(|p| p.name() == member)
+                        {
+                            return true;
+                        }
+                        current = s.base;
+                    }
+                    false
+                }
+                TypeDefKind::Enum(e) => e.members.iter().any(|(n, _)| *n == member),
+                TypeDefKind::Definition(_) => false,
+            };
+        }
+        if model.container_name.as_deref() == Some(head) {
+            let Some(child) = rest.strip_prefix('/') else {
+                return rest.is_empty();
+            };
+            let child = child.split('/').next().unwrap_or("");
+            return self.container_children.contains(child);
+        }
+        self.others.contains(head)
     }
-    if model.operations.iter().any(|o| o.qualified == head) {
-        return true;
-    }
-    model.terms.iter().any(|(q, _)| q == head) || model.schemas.iter().any(|(n, _)| *n == head)
 }
 
 #[cfg(test)]
@@ -879,6 +1045,21 @@ mod tests {
         assert_eq!(
             normalize_qualified(&schemas, "graph.GraphService/users"),
             "microsoft.graph.GraphService/users"
+        );
+        // Already normalized: borrowed, not copied.
+        let written = "microsoft.graph.cancel(microsoft.graph.x)";
+        assert!(matches!(
+            normalize_qualified(&schemas, written),
+            Cow::Borrowed(s) if s == written
+        ));
+        // A token that merely ends with the alias is not alias-qualified.
+        assert_eq!(
+            normalize_qualified(&schemas, "xgraph.a/graph.b.c"),
+            "xgraph.a/graph.b.c"
+        );
+        assert_eq!(
+            normalize_qualified(&schemas, "graph.a b"),
+            "microsoft.graph.ab"
         );
     }
 
