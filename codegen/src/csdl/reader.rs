@@ -226,7 +226,14 @@ impl<'a> Parser<'a, '_> {
 
     /// Calls `f` with each attribute's local name and value; reports unknown and invalid ones.
     fn attrs(&mut self, el: &El<'a>, mut f: impl FnMut(&'a str, Str<'a>) -> Attr) {
-        for attr in el.start.attributes() {
+        // quick-xml's duplicate check allocates a Vec per tag; the same check against a small
+        // stack array (spilling for long tags) reports the same error for a fraction of it.
+        let mut attributes = el.start.attributes();
+        attributes.with_checks(false);
+        let mut seen = [""; 8];
+        let mut seen_len = 0;
+        let mut spill: Vec<&'a str> = Vec::new();
+        for attr in attributes {
             let attr = match attr {
                 Ok(attr) => attr,
                 Err(err) => {
@@ -239,6 +246,27 @@ impl<'a> Parser<'a, '_> {
                 }
             };
             let key = rebase_str(self.text, attr.key.0);
+            if let Some(prev) = seen[..seen_len].iter().chain(&spill).find(|p| **p == key) {
+                // quick-xml's message and offsets (relative to the tag's content).
+                let tag = el.start.as_ptr() as usize;
+                self.sink.error(
+                    Code::XmlSyntax,
+                    el.pos,
+                    format!(
+                        "malformed attribute in `{}`: position {}: duplicated attribute, previous declaration at position {}",
+                        el.start.name().0,
+                        (key.as_ptr() as usize).wrapping_sub(tag),
+                        (prev.as_ptr() as usize).wrapping_sub(tag),
+                    ),
+                );
+                return;
+            }
+            if seen_len < seen.len() {
+                seen[seen_len] = key;
+                seen_len += 1;
+            } else {
+                spill.push(key);
+            }
             if key == "xmlns" || key.starts_with("xmlns:") || key.starts_with("xml:") {
                 continue;
             }
@@ -1819,6 +1847,30 @@ mod tests {
         assert_eq!(d.severity, Severity::Error);
         assert_eq!(d.line, 14);
         assert!(d.message.contains("maybe"), "{}", d.message);
+    }
+
+    #[test]
+    fn duplicate_attributes_are_reported_like_quick_xml_does() {
+        for attrs in [
+            r#"Name="a" Name="b""#.to_owned(),
+            // More attributes than the check keeps on the stack.
+            (0..12).map(|i| format!(r#" A{i}="x""#)).collect::<String>() + r#" A3="y""#,
+        ] {
+            let text = SMALL.replace(r#"<Singleton Name="me""#, &format!("<Singleton {attrs}"));
+            let parsed = parse(&text, ReadOptions::default());
+            // What quick-xml's own check says for the same tag.
+            let start = text.find("<Singleton").unwrap() + 1;
+            let end = start + text[start..].find('>').unwrap();
+            let tag = quick_xml::events::BytesStart::from_content(&text[start..end], 9);
+            let expected = tag.attributes().find_map(Result::err).unwrap();
+            let d = parsed
+                .diagnostics
+                .iter()
+                .find(|d| d.code == Code::XmlSyntax)
+                .unwrap();
+            assert!(d.message.ends_with(&expected.to_string()), "{d}");
+            assert!(d.message.contains("duplicated attribute"), "{d}");
+        }
     }
 
     #[test]
