@@ -4,7 +4,7 @@
 use std::borrow::Cow;
 use std::collections::hash_map::Entry;
 
-use rustc_hash::FxHashMap as HashMap;
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 use super::*;
 use crate::csdl::Document;
@@ -17,6 +17,24 @@ const RESERVED: [&str; 4] = ["Edm", "odata", "System", "Transient"];
 pub fn resolve<'a>(doc: &'a Document<'a>, source: &[u8]) -> Model<'a> {
     let mut sink = Sink::new(source, &doc.line_index);
     let mut model = Model::default();
+    let type_count: usize = doc
+        .schemas
+        .iter()
+        .map(|s| {
+            s.entity_types.len()
+                + s.complex_types.len()
+                + s.enum_types.len()
+                + s.type_definitions.len()
+        })
+        .sum();
+    model.types.reserve(type_count);
+    model.index.reserve(type_count);
+    model.operations.reserve(
+        doc.schemas
+            .iter()
+            .map(|s| s.actions.len() + s.functions.len())
+            .sum(),
+    );
 
     // 1. Namespaces and aliases, including those brought in by references.
     for s in &doc.schemas {
@@ -104,14 +122,18 @@ pub fn resolve<'a>(doc: &'a Document<'a>, source: &[u8]) -> Model<'a> {
         index: &model.index,
     };
 
-    // 3. Members of each type.
+    // 3. Members of each type. One set for duplicate member names, cleared per type, instead
+    // of a map allocated and freed for each of thousands of types.
+    let mut names: HashSet<&'a str> = HashSet::default();
     for i in 0..model.types.len() {
         let id = TypeId(i as u32);
         let kind = match &model.types[i].kind {
             TypeDefKind::Structured(s) => {
-                TypeDefKind::Structured(structured_members(&resolver, &mut sink, s.raw))
+                TypeDefKind::Structured(structured_members(&resolver, &mut sink, &mut names, s.raw))
             }
-            TypeDefKind::Enum(e) => TypeDefKind::Enum(enum_members(&resolver, &mut sink, e.raw)),
+            TypeDefKind::Enum(e) => {
+                TypeDefKind::Enum(enum_members(&resolver, &mut sink, &mut names, e.raw))
+            }
             TypeDefKind::Definition(d) => {
                 let underlying = match resolver.type_ref(&d.raw.underlying_type) {
                     Some(TypeRef {
@@ -186,9 +208,11 @@ pub fn resolve<'a>(doc: &'a Document<'a>, source: &[u8]) -> Model<'a> {
         }
     }
     // A cycle is cut at the link that closes it, in type order, so the result is deterministic.
+    let mut path = Vec::new();
     for i in 0..model.types.len() {
         let id = TypeId(i as u32);
-        let mut path = vec![id];
+        path.clear();
+        path.push(id);
         let mut current = id;
         while let Some(base) = model.structured(current).and_then(|s| s.base) {
             if base == id {
@@ -429,13 +453,13 @@ impl Resolver<'_, '_> {
 fn structured_members<'a>(
     resolver: &Resolver<'_, 'a>,
     sink: &mut Sink<'_>,
+    names: &mut HashSet<&'a str>,
     raw: &'a csdl::StructuredType<'a>,
 ) -> StructuredDef<'a> {
-    let mut names: HashMap<&str, ()> =
-        HashMap::with_capacity_and_hasher(raw.properties.len(), Default::default());
+    names.clear();
     let mut check = |sink: &mut Sink<'_>, name: &'a str, pos: Pos| {
         check_identifier(sink, name, pos);
-        if names.insert(name, ()).is_some() {
+        if !names.insert(name) {
             sink.error(
                 Code::DuplicateName,
                 pos,
@@ -474,6 +498,7 @@ fn structured_members<'a>(
 fn enum_members<'a>(
     resolver: &Resolver<'_, 'a>,
     sink: &mut Sink<'_>,
+    names: &mut HashSet<&'a str>,
     raw: &'a csdl::EnumType<'a>,
 ) -> EnumDef<'a> {
     let underlying = match raw.underlying_type.as_deref() {
@@ -522,11 +547,11 @@ fn enum_members<'a>(
         );
     }
     let mut members = Vec::with_capacity(raw.members.len());
-    let mut names: HashMap<&str, ()> = HashMap::default();
+    names.clear();
     let mut next = 0i64;
     for m in &raw.members {
         check_identifier(sink, &m.name, m.pos);
-        if names.insert(&m.name, ()).is_some() {
+        if !names.insert(&m.name) {
             sink.error(
                 Code::DuplicateName,
                 m.pos,
