@@ -267,9 +267,22 @@ impl<'a> Parser<'a, '_> {
             } else {
                 spill.push(key);
             }
-            if key == "xmlns" || key.starts_with("xmlns:") || key.starts_with("xml:") {
-                continue;
-            }
+            // One scan for the prefix serves both the namespace-declaration test and the
+            // local name.
+            let local = match key.bytes().position(|b| b == b':') {
+                Some(i) => {
+                    if matches!(&key[..i], "xmlns" | "xml") {
+                        continue;
+                    }
+                    &key[i + 1..]
+                }
+                None => {
+                    if key == "xmlns" {
+                        continue;
+                    }
+                    key
+                }
+            };
             let value = match attr.normalized_value(XmlVersion::Implicit1_0) {
                 Ok(v) => rebase(self.text, v),
                 Err(err) => {
@@ -281,7 +294,7 @@ impl<'a> Parser<'a, '_> {
                     continue;
                 }
             };
-            match f(local_name(key), value) {
+            match f(local, value) {
                 Attr::Known => {}
                 Attr::Unknown => self.sink.warning(
                     Code::UnknownAttribute,
