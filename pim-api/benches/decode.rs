@@ -12,7 +12,7 @@
 
 #![allow(dead_code)] // the hand-written baseline's fields are decoded, never read
 
-use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
+use criterion::{BenchmarkId, Criterion, Throughput, criterion_group};
 use pim_api::edm::DateTimeOffset;
 use pim_api::models::{
     AppScope, DirectoryObject, UnifiedRoleAssignmentScheduleInstance, UnifiedRoleDefinition,
@@ -121,20 +121,26 @@ fn interleaved(text: &str) {
         start.elapsed()
     }
     let (mut g, mut h, mut v) = (Vec::new(), Vec::new(), Vec::new());
-    for _ in 0..300 {
-        g.push(time(|| {
-            let p: Page<UnifiedRoleAssignmentScheduleInstance> =
-                serde_json::from_str(black_box(text)).unwrap();
-            black_box(p);
-        }));
-        h.push(time(|| {
-            let p: Page<HandWritten> = serde_json::from_str(black_box(text)).unwrap();
-            black_box(p);
-        }));
-        v.push(time(|| {
-            let p: Page<serde_json::Value> = serde_json::from_str(black_box(text)).unwrap();
-            black_box(p);
-        }));
+    for round in 0..300 {
+        // The order rotates every round: a contender that always ran right after the
+        // `Value` decoder (which leaves the most fragmented heap) would pay for it.
+        for turn in 0..3 {
+            match (round + turn) % 3 {
+                0 => g.push(time(|| {
+                    let p: Page<UnifiedRoleAssignmentScheduleInstance> =
+                        serde_json::from_str(black_box(text)).unwrap();
+                    black_box(p);
+                })),
+                1 => h.push(time(|| {
+                    let p: Page<HandWritten> = serde_json::from_str(black_box(text)).unwrap();
+                    black_box(p);
+                })),
+                _ => v.push(time(|| {
+                    let p: Page<serde_json::Value> = serde_json::from_str(black_box(text)).unwrap();
+                    black_box(p);
+                })),
+            }
+        }
     }
     let median = |d: &mut Vec<Duration>| {
         d.sort();
@@ -150,4 +156,38 @@ fn interleaved(text: &str) {
 }
 
 criterion_group!(benches, decode);
-criterion_main!(benches);
+
+fn main() {
+    // `PIM_BENCH_FIXED=generated|hand_written|value:N` decodes the page N times with one
+    // contender and exits: run it under `valgrind --tool=callgrind` at two values of N for
+    // per-page instruction counts that a busy machine cannot disturb.
+    if let Some(spec) = std::env::var_os("PIM_BENCH_FIXED") {
+        let spec = spec.to_string_lossy().into_owned();
+        let (variant, n) = spec.split_once(':').unwrap_or((spec.as_str(), "100"));
+        let n: usize = n.parse().unwrap_or(100);
+        let text = page(1000);
+        for _ in 0..n {
+            match variant {
+                "hand_written" => {
+                    black_box(serde_json::from_str::<Page<HandWritten>>(black_box(&text)).unwrap());
+                }
+                "value" => {
+                    black_box(
+                        serde_json::from_str::<Page<serde_json::Value>>(black_box(&text)).unwrap(),
+                    );
+                }
+                _ => {
+                    black_box(
+                        serde_json::from_str::<Page<UnifiedRoleAssignmentScheduleInstance>>(
+                            black_box(&text),
+                        )
+                        .unwrap(),
+                    );
+                }
+            }
+        }
+        return;
+    }
+    benches();
+    Criterion::default().configure_from_args().final_summary();
+}

@@ -124,7 +124,12 @@ fn value_tokens(f: &Field, uses: &mut Uses) -> TokenStream {
 }
 
 fn u16_literal(i: usize) -> Literal {
-    Literal::u16_unsuffixed(u16::try_from(i).expect("fewer than 65536 fields"))
+    // u16::MAX is the runtime's "unknown member" marker (`derive_support::FieldSeed`).
+    let i = u16::try_from(i)
+        .ok()
+        .filter(|i| *i < u16::MAX)
+        .expect("fewer than 65535 fields");
+    Literal::u16_unsuffixed(i)
 }
 
 /// The `Serialize`/`Deserialize` impls shared by structs and update bodies.

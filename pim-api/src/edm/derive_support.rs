@@ -371,57 +371,66 @@ impl<'de, T: Model> Visitor<'de> for ModelVisitor<T> {
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<T, A::Error> {
         let mut value = T::empty();
-        while let Some(key) = map.next_key_seed(FieldSeed::<T>(PhantomData))? {
-            match key {
-                FieldKey::Known(index) => value.decode_known(index, &mut map)?,
-                FieldKey::Unknown(name) => {
-                    let v: Value = map.next_value()?;
-                    value.additional_properties_mut().insert(name, v);
-                }
+        // The name of an unknown member is parked here by the seed, so that what the seed
+        // returns for every key stays a small integer (this loop runs for every member).
+        let mut unknown = String::new();
+        while let Some(key) = map.next_key_seed(FieldSeed::<T>(&mut unknown, PhantomData))? {
+            if key == UNKNOWN {
+                let v: Value = map.next_value()?;
+                value
+                    .additional_properties_mut()
+                    .insert(std::mem::take(&mut unknown), v);
+            } else {
+                value.decode_known(key, &mut map)?;
             }
         }
         Ok(value)
     }
 }
 
+/// What [`FieldSeed`] returns for a member name that is not a field.
+const UNKNOWN: u16 = u16::MAX;
+
 /// A member name resolved against a model's fields, as serde's derive does it: the name is
-/// matched while the deserializer lends it, and only unknown names are copied.
-enum FieldKey {
-    Known(u16),
-    Unknown(String),
-}
+/// matched while the deserializer lends it, and only unknown names are copied (into the
+/// borrowed string; the seed then returns [`UNKNOWN`]).
+struct FieldSeed<'k, T>(&'k mut String, PhantomData<T>);
 
-struct FieldSeed<T>(PhantomData<T>);
-
-impl<'de, T: Model> DeserializeSeed<'de> for FieldSeed<T> {
-    type Value = FieldKey;
+impl<'de, T: Model> DeserializeSeed<'de> for FieldSeed<'_, T> {
+    type Value = u16;
 
     #[inline]
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<FieldKey, D::Error> {
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<u16, D::Error> {
         d.deserialize_identifier(self)
     }
 }
 
-impl<'de, T: Model> Visitor<'de> for FieldSeed<T> {
-    type Value = FieldKey;
+impl<'de, T: Model> Visitor<'de> for FieldSeed<'_, T> {
+    type Value = u16;
 
     fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("a JSON member name")
     }
 
     #[inline]
-    fn visit_str<E: de::Error>(self, v: &str) -> Result<FieldKey, E> {
+    fn visit_str<E: de::Error>(self, v: &str) -> Result<u16, E> {
         Ok(match T::field_index(v) {
-            Some(i) => FieldKey::Known(i),
-            None => FieldKey::Unknown(v.to_owned()),
+            Some(i) => i,
+            None => {
+                v.clone_into(self.0);
+                UNKNOWN
+            }
         })
     }
 
     #[inline]
-    fn visit_string<E: de::Error>(self, v: String) -> Result<FieldKey, E> {
+    fn visit_string<E: de::Error>(self, v: String) -> Result<u16, E> {
         Ok(match T::field_index(&v) {
-            Some(i) => FieldKey::Known(i),
-            None => FieldKey::Unknown(v),
+            Some(i) => i,
+            None => {
+                *self.0 = v;
+                UNKNOWN
+            }
         })
     }
 }
