@@ -74,18 +74,16 @@ pub use temporal::{Date, DateTimeOffset, TimeOfDay};
 /// really sends (`createdDateTIme`), and instance annotations (`@odata.type`,
 /// `rules@odata.context`, …) — kept and written back on encode so round trips are lossless.
 ///
-/// Generated structs carry it as a flattened field:
+/// Generated structs carry it as their `additional_properties` field, filled by their
+/// hand-rolled `Deserialize` (`edm::derive_support`; not `#[serde(flatten)]`, which would
+/// buffer every object before dispatching it to the fields):
 ///
 /// ```
-/// #[derive(serde::Serialize, serde::Deserialize)]
-/// struct Schedule {
-///     id: String,
-///     #[serde(flatten)]
-///     additional_properties: ::pim_api::edm::AdditionalProperties,
-/// }
+/// use pim_api::models::UnifiedRoleAssignmentScheduleInstance;
 ///
 /// let json = r#"{"createdDateTIme":"2021-07-27T09:42:40.087Z","id":"1"}"#;
-/// let s: Schedule = serde_json::from_str(json).unwrap();
+/// let s: UnifiedRoleAssignmentScheduleInstance = serde_json::from_str(json).unwrap();
+/// assert_eq!(s.id.as_deref(), Some("1"));
 /// assert!(s.additional_properties.contains_key("createdDateTIme"));
 /// assert_eq!(
 ///     serde_json::to_string(&s).unwrap(),
@@ -94,9 +92,7 @@ pub use temporal::{Date, DateTimeOffset, TimeOfDay};
 /// ```
 ///
 /// It is a plain alias for `serde_json::Map<String, serde_json::Value>` so users get the full
-/// `Map` API and no conversion. Notes: `flatten` makes serde buffer the object before
-/// dispatching it to the fields (all types in this module decode correctly through that
-/// buffer), and it cannot be combined with `deny_unknown_fields`. The map is ordered by key
-/// (serde_json without `preserve_order`), so re-encoded unknown members may come out in a
-/// different order than received, which does not change the JSON value.
+/// `Map` API and no conversion. The map is ordered by key (serde_json without
+/// `preserve_order`), so re-encoded unknown members may come out in a different order than
+/// received, which does not change the JSON value.
 pub type AdditionalProperties = serde_json::Map<String, serde_json::Value>;
