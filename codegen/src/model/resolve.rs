@@ -1107,6 +1107,19 @@ mod tests {
             normalize_qualified(&schemas, "graph.a b"),
             "microsoft.graph.ab"
         );
+        // Alias-qualified tokens after a separator are found too.
+        assert_eq!(
+            normalize_qualified(&schemas, "microsoft.graph.f(Collection(graph.y))"),
+            "microsoft.graph.f(Collection(microsoft.graph.y))"
+        );
+        assert_eq!(
+            normalize_qualified(&schemas, "microsoft.graph.x/graph.y"),
+            "microsoft.graph.x/microsoft.graph.y"
+        );
+        assert!(matches!(
+            normalize_qualified(&schemas, "microsoft.graph.g/graphs.y"),
+            Cow::Borrowed(_)
+        ));
     }
 
     #[test]
