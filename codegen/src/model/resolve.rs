@@ -894,10 +894,13 @@ fn attach_annotations<'a>(
                 );
                 continue;
             }
-            annotations
-                .entry(target)
-                .or_default()
-                .extend(&group.annotations);
+            // Most targets get one group: a Vec of exactly its annotations, not `extend`'s four.
+            match annotations.get_mut(target.as_ref()) {
+                Some(list) => list.extend(&group.annotations),
+                None => {
+                    annotations.insert(target, group.annotations.iter().collect());
+                }
+            }
         }
     }
     model.annotations = annotations;
