@@ -11,6 +11,7 @@
 use proc_macro2::{Ident, TokenStream};
 use quote::quote;
 
+use crate::emit::docs;
 use crate::ir::{Deprecation, EdmType, TypeExpr};
 
 use super::{
@@ -84,18 +85,6 @@ fn file_parts(r: &Requests) -> Vec<TokenStream> {
     parts.extend(params);
     parts.extend(update_trait);
     parts
-}
-
-/// `#[doc = "…"]` attributes: paragraphs separated by empty lines.
-fn docs(paragraphs: &[String]) -> TokenStream {
-    let mut lines: Vec<String> = Vec::new();
-    for (i, p) in paragraphs.iter().enumerate() {
-        if i > 0 {
-            lines.push(String::new());
-        }
-        lines.push(format!(" {p}"));
-    }
-    quote! { #(#[doc = #lines])* }
 }
 
 /// `#[deprecated(note = …)]`. The schema's date goes into the note: `since` must be a semver

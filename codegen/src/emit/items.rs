@@ -40,7 +40,7 @@ pub fn item(item: &Item, uses: &mut Uses) -> TokenStream {
 }
 
 /// `#[doc = "…"]` attributes: paragraphs separated by empty lines.
-fn docs(paragraphs: &[String]) -> TokenStream {
+pub(crate) fn docs(paragraphs: &[String]) -> TokenStream {
     let mut lines: Vec<String> = Vec::new();
     for (i, p) in paragraphs.iter().enumerate() {
         if i > 0 {

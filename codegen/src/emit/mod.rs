@@ -30,6 +30,8 @@
 
 mod items;
 
+pub(crate) use items::docs;
+
 use proc_macro2::TokenStream;
 use quote::quote;
 
