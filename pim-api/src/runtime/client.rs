@@ -20,7 +20,7 @@ use super::{
 
 /// Default connect timeout: 10 s.
 pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
-/// Default per-attempt timeout (connect, send, and read the whole body): 100 s, just
+/// Default per-attempt timeout (token, connect, send, and read the whole body): 100 s, just
 /// above the ~90 s after which Graph's own gateway gives up on a request.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(100);
 /// Default maximum number of redirects followed per attempt.
@@ -282,8 +282,8 @@ impl ClientBuilder {
         self
     }
 
-    /// Sets the per-attempt timeout covering connect, request and reading the whole
-    /// response body (default 100 s). Retries each get a fresh timeout; the retry
+    /// Sets the per-attempt timeout covering the token provider's call, connect, request
+    /// and reading the whole response body (default 100 s). Retries each get a fresh timeout; the retry
     /// policy's total budget bounds the sum.
     pub fn timeout(mut self, timeout: Duration) -> Self {
         self.timeout = timeout;
