@@ -9,6 +9,7 @@
 //! Facet attributes that a client generator never needs to interpret (`MaxLength`, `SRID`, ...)
 //! are still kept so that `sync` can write the pin back without losing them.
 
+mod attr_scan;
 mod reader;
 mod writer;
 

@@ -15,6 +15,7 @@ use std::borrow::Cow;
 use quick_xml::XmlVersion;
 use quick_xml::events::{BytesStart, Event};
 
+use super::attr_scan::{AttrScan, Step};
 use super::*;
 use crate::diag::{Code, Diagnostic, LineIndex, Pos, Sink};
 
@@ -126,6 +127,34 @@ fn local_name(qname: &str) -> &str {
     }
 }
 
+/// The keys of one tag so far: a stack array, spilling to the heap only for long tags.
+#[derive(Default)]
+struct Seen<'a> {
+    inline: [&'a str; 8],
+    len: usize,
+    spill: Vec<&'a str>,
+}
+
+impl<'a> Seen<'a> {
+    /// Records `key`, or returns the earlier identical key.
+    fn insert(&mut self, key: &'a str) -> Option<&'a str> {
+        if let Some(prev) = self.inline[..self.len]
+            .iter()
+            .chain(&self.spill)
+            .find(|p| **p == key)
+        {
+            return Some(prev);
+        }
+        if self.len < self.inline.len() {
+            self.inline[self.len] = key;
+            self.len += 1;
+        } else {
+            self.spill.push(key);
+        }
+        None
+    }
+}
+
 /// What an attribute callback says about the attribute it was given.
 enum Attr {
     Known,
@@ -226,13 +255,48 @@ impl<'a> Parser<'a, '_> {
 
     /// Calls `f` with each attribute's local name and value; reports unknown and invalid ones.
     fn attrs(&mut self, el: &El<'a>, mut f: impl FnMut(&'a str, Str<'a>) -> Attr) {
+        // The tag borrows from the input; rebasing it once gives every key and value the
+        // input's lifetime.
+        let tag = rebase_str(self.text, &el.start);
+        let name_len = el.start.name().0.len();
         // quick-xml's duplicate check allocates a Vec per tag; the same check against a small
         // stack array (spilling for long tags) reports the same error for a fraction of it.
-        let mut attributes = el.start.attributes();
+        let mut seen = Seen::default();
+        let mut scan = AttrScan::new(tag, name_len);
+        loop {
+            match scan.step() {
+                Step::Attr { key, raw, plain } => {
+                    let value = if plain {
+                        Ok(Cow::Borrowed(raw))
+                    } else {
+                        quick_xml::events::attributes::Attribute {
+                            key: quick_xml::name::QName(key),
+                            value: Cow::Borrowed(raw),
+                        }
+                        .normalized_value(XmlVersion::Implicit1_0)
+                    };
+                    if !self.attr(el, tag, &mut seen, key, value, &mut f) {
+                        return;
+                    }
+                }
+                Step::Done => return,
+                Step::Irregular(offset) => break self.attrs_slow(el, tag, offset, seen, f),
+            }
+        }
+    }
+
+    /// quick-xml's own iterator from `offset` on: the shapes the fast scan leaves to it, and
+    /// the errors, with quick-xml's messages.
+    fn attrs_slow(
+        &mut self,
+        el: &El<'a>,
+        tag: &'a str,
+        offset: usize,
+        mut seen: Seen<'a>,
+        mut f: impl FnMut(&'a str, Str<'a>) -> Attr,
+    ) {
+        let mut attributes = quick_xml::events::attributes::Attributes::new(tag, offset);
         attributes.with_checks(false);
-        let mut seen = [""; 8];
-        let mut seen_len = 0;
-        let mut spill: Vec<&'a str> = Vec::new();
         for attr in attributes {
             let attr = match attr {
                 Ok(attr) => attr,
@@ -246,71 +310,83 @@ impl<'a> Parser<'a, '_> {
                 }
             };
             let key = rebase_str(self.text, attr.key.0);
-            if let Some(prev) = seen[..seen_len].iter().chain(&spill).find(|p| **p == key) {
-                // quick-xml's message and offsets (relative to the tag's content).
-                let tag = el.start.as_ptr() as usize;
+            let value = attr.normalized_value(XmlVersion::Implicit1_0);
+            if !self.attr(el, tag, &mut seen, key, value, &mut f) {
+                return;
+            }
+        }
+    }
+
+    /// One attribute: the duplicate check, namespace declarations skipped, then `f`. Returns
+    /// false when the tag must not be read further.
+    fn attr(
+        &mut self,
+        el: &El<'a>,
+        tag: &'a str,
+        seen: &mut Seen<'a>,
+        key: &'a str,
+        value: quick_xml::Result<Cow<'_, str>>,
+        f: &mut impl FnMut(&'a str, Str<'a>) -> Attr,
+    ) -> bool {
+        if let Some(prev) = seen.insert(key) {
+            // quick-xml's message and offsets (relative to the tag's content).
+            let at = |s: &str| (s.as_ptr() as usize).wrapping_sub(tag.as_ptr() as usize);
+            self.sink.error(
+                Code::XmlSyntax,
+                el.pos,
+                format!(
+                    "malformed attribute in `{}`: position {}: duplicated attribute, previous declaration at position {}",
+                    el.start.name().0,
+                    at(key),
+                    at(prev),
+                ),
+            );
+            return false;
+        }
+        // One scan for the prefix serves both the namespace-declaration test and the
+        // local name.
+        let local = match key.bytes().position(|b| b == b':') {
+            Some(i) => {
+                if matches!(&key[..i], "xmlns" | "xml") {
+                    return true;
+                }
+                &key[i + 1..]
+            }
+            None => {
+                if key == "xmlns" {
+                    return true;
+                }
+                key
+            }
+        };
+        let value = match value {
+            Ok(v) => rebase(self.text, v),
+            Err(err) => {
                 self.sink.error(
                     Code::XmlSyntax,
                     el.pos,
-                    format!(
-                        "malformed attribute in `{}`: position {}: duplicated attribute, previous declaration at position {}",
-                        el.start.name().0,
-                        (key.as_ptr() as usize).wrapping_sub(tag),
-                        (prev.as_ptr() as usize).wrapping_sub(tag),
-                    ),
+                    format!("bad escape in attribute `{key}`: {err}"),
                 );
-                return;
+                return true;
             }
-            if seen_len < seen.len() {
-                seen[seen_len] = key;
-                seen_len += 1;
-            } else {
-                spill.push(key);
-            }
-            // One scan for the prefix serves both the namespace-declaration test and the
-            // local name.
-            let local = match key.bytes().position(|b| b == b':') {
-                Some(i) => {
-                    if matches!(&key[..i], "xmlns" | "xml") {
-                        continue;
-                    }
-                    &key[i + 1..]
-                }
-                None => {
-                    if key == "xmlns" {
-                        continue;
-                    }
-                    key
-                }
-            };
-            let value = match attr.normalized_value(XmlVersion::Implicit1_0) {
-                Ok(v) => rebase(self.text, v),
-                Err(err) => {
-                    self.sink.error(
-                        Code::XmlSyntax,
-                        el.pos,
-                        format!("bad escape in attribute `{key}`: {err}"),
-                    );
-                    continue;
-                }
-            };
-            match f(local, value) {
-                Attr::Known => {}
-                Attr::Unknown => self.sink.warning(
-                    Code::UnknownAttribute,
-                    el.pos,
-                    format!(
-                        "unknown attribute `{key}` on `{}` is ignored",
-                        el.start.name().0
-                    ),
+        };
+        match f(local, value) {
+            Attr::Known => {}
+            Attr::Unknown => self.sink.warning(
+                Code::UnknownAttribute,
+                el.pos,
+                format!(
+                    "unknown attribute `{key}` on `{}` is ignored",
+                    el.start.name().0
                 ),
-                Attr::Invalid(message) => self.sink.error(
-                    Code::InvalidAttribute,
-                    el.pos,
-                    format!("attribute `{key}` on `{}`: {message}", el.start.name().0),
-                ),
-            }
+            ),
+            Attr::Invalid(message) => self.sink.error(
+                Code::InvalidAttribute,
+                el.pos,
+                format!("attribute `{key}` on `{}`: {message}", el.start.name().0),
+            ),
         }
+        true
     }
 
     fn require(&mut self, el: &El<'a>, attr: &str, value: &str) {
