@@ -339,7 +339,10 @@ pub struct Model<'a> {
     pub annotations: HashMap<Cow<'a, str>, Vec<&'a csdl::Annotation<'a>>>,
     /// Problems found while resolving.
     pub diagnostics: Vec<Diagnostic>,
-    index: HashMap<(&'a str, &'a str), TypeId>,
+    /// Types by (namespace id, simple name); see [`Model::namespace_id`]. A small integer in
+    /// the key instead of the namespace string makes each of the tens of thousands of lookups
+    /// hash and compare only the simple name.
+    index: HashMap<(u32, &'a str), TypeId>,
     bound: HashMap<TypeId, Vec<OperationId>>,
 }
 
@@ -347,7 +350,14 @@ impl<'a> Model<'a> {
     /// The type with namespace-qualified `name`.
     pub fn type_id(&self, qualified: &str) -> Option<TypeId> {
         let (ns, name) = resolve::split_last_dot(qualified)?;
-        self.index.get(&(ns, name)).copied()
+        self.index.get(&(self.namespace_id(ns)?, name)).copied()
+    }
+
+    /// The position in [`Model::schemas`] of the first schema declaring `namespace`: the
+    /// namespace part of the type index's keys.
+    fn namespace_id(&self, namespace: &str) -> Option<u32> {
+        let i = self.schemas.iter().position(|(ns, _)| *ns == namespace)?;
+        u32::try_from(i).ok()
     }
 
     /// The type `id`.

@@ -60,20 +60,29 @@ pub fn resolve<'a>(doc: &'a Document<'a>, source: &[u8]) -> Model<'a> {
             }
         }
     }
-    let mut aliases: Vec<(&'a str, Option<&'a str>)> = model.schemas.clone();
+    // Every name that can qualify a type, with the namespace id it stands for (`u32::MAX` for
+    // referenced namespaces, whose types are not in this document).
+    let mut aliases: Vec<(&'a str, Option<&'a str>, u32)> = model
+        .schemas
+        .iter()
+        .map(|&(ns, alias)| (ns, alias, model.namespace_id(ns).unwrap_or(u32::MAX)))
+        .collect();
     for r in &doc.references {
         for inc in &r.includes {
-            aliases.push((inc.namespace.as_ref(), inc.alias.as_deref()));
+            let ns = inc.namespace.as_ref();
+            let id = model.namespace_id(ns).unwrap_or(u32::MAX);
+            aliases.push((ns, inc.alias.as_deref(), id));
         }
     }
 
     // 2. Index every named type (first declaration wins; duplicates are reported).
     for s in &doc.schemas {
         let ns = s.namespace.as_ref();
+        let ns_id = model.namespace_id(ns).unwrap_or(u32::MAX);
         let mut add = |model: &mut Model<'a>, name: &'a str, pos: Pos, kind: TypeDefKind<'a>| {
             check_identifier(&mut sink, name, pos);
             let qualified = qualify(ns, name);
-            match model.index.entry((ns, name)) {
+            match model.index.entry((ns_id, name)) {
                 Entry::Occupied(_) => sink.error(
                     Code::DuplicateName,
                     pos,
@@ -124,7 +133,7 @@ pub fn resolve<'a>(doc: &'a Document<'a>, source: &[u8]) -> Model<'a> {
 
     // 3. Members of each type. One set for duplicate member names, cleared per type, instead
     // of a map allocated and freed for each of thousands of types.
-    let mut names: HashSet<&'a str> = HashSet::default();
+    let mut names = NameSet::default();
     for i in 0..model.types.len() {
         let id = TypeId(i as u32);
         let kind = match &model.types[i].kind {
@@ -394,10 +403,46 @@ pub fn resolve<'a>(doc: &'a Document<'a>, source: &[u8]) -> Model<'a> {
     model
 }
 
+/// The member names of one type so far. Most types have a handful of members, where a linear
+/// scan beats hashing every name; past [`NameSet::FEW`] a hash set keeps a hostile type with
+/// thousands of members linear.
+#[derive(Default)]
+struct NameSet<'a> {
+    few: Vec<&'a str>,
+    many: HashSet<&'a str>,
+}
+
+impl<'a> NameSet<'a> {
+    const FEW: usize = 16;
+
+    fn clear(&mut self) {
+        self.few.clear();
+        // Clearing a set that grew once costs its capacity; skip it while unused.
+        if !self.many.is_empty() {
+            self.many.clear();
+        }
+    }
+
+    /// Records `name`; false when it was already there.
+    fn insert(&mut self, name: &'a str) -> bool {
+        if self.many.is_empty() {
+            if self.few.contains(&name) {
+                return false;
+            }
+            if self.few.len() < Self::FEW {
+                self.few.push(name);
+                return true;
+            }
+            self.many.extend(self.few.drain(..));
+        }
+        self.many.insert(name)
+    }
+}
+
 /// Resolves type names against the document's namespaces and aliases without allocating.
 struct Resolver<'r, 'a> {
-    aliases: &'r [(&'a str, Option<&'a str>)],
-    index: &'r HashMap<(&'a str, &'a str), TypeId>,
+    aliases: &'r [(&'a str, Option<&'a str>, u32)],
+    index: &'r HashMap<(u32, &'a str), TypeId>,
 }
 
 impl Resolver<'_, '_> {
@@ -429,8 +474,8 @@ impl Resolver<'_, '_> {
         let namespace = self
             .aliases
             .iter()
-            .find(|(n, a)| *n == ns || *a == Some(ns))
-            .map(|(n, _)| *n)?;
+            .find(|(n, a, _)| *n == ns || *a == Some(ns))
+            .map(|(_, _, id)| *id)?;
         self.index.get(&(namespace, name)).map(|id| TypeRef {
             collection,
             kind: TypeKind::Named(*id),
@@ -458,7 +503,7 @@ impl Resolver<'_, '_> {
 fn structured_members<'a>(
     resolver: &Resolver<'_, 'a>,
     sink: &mut Sink<'_>,
-    names: &mut HashSet<&'a str>,
+    names: &mut NameSet<'a>,
     raw: &'a csdl::StructuredType<'a>,
 ) -> StructuredDef<'a> {
     names.clear();
@@ -503,7 +548,7 @@ fn structured_members<'a>(
 fn enum_members<'a>(
     resolver: &Resolver<'_, 'a>,
     sink: &mut Sink<'_>,
-    names: &mut HashSet<&'a str>,
+    names: &mut NameSet<'a>,
     raw: &'a csdl::EnumType<'a>,
 ) -> EnumDef<'a> {
     let underlying = match raw.underlying_type.as_deref() {
@@ -789,7 +834,7 @@ fn concat(parts: &[&str]) -> String {
 fn attach_annotations<'a>(
     model: &mut Model<'a>,
     doc: &'a Document<'a>,
-    aliases: &[(&'a str, Option<&'a str>)],
+    aliases: &[(&'a str, Option<&'a str>, u32)],
     sink: &mut Sink<'_>,
 ) {
     // Built apart from the model so that target checks can borrow the model freely.
@@ -877,8 +922,8 @@ fn attach_annotations<'a>(
     // Only entries with an alias can rewrite a target; order is kept, so the first wins.
     let aliases: Vec<(&str, Option<&str>)> = aliases
         .iter()
-        .copied()
-        .filter(|(_, a)| a.is_some())
+        .filter(|(_, a, _)| a.is_some())
+        .map(|&(ns, a, _)| (ns, a))
         .collect();
     for s in &doc.schemas {
         for group in &s.annotation_groups {
