@@ -14,15 +14,51 @@ const fn is_space(b: u8) -> bool {
     matches!(b, b' ' | b'\t' | b'\r' | b'\n')
 }
 
-/// Bytes attribute-value normalization (XML 1.0 §3.3.3) would change.
-static NORMALIZE: [bool; 256] = {
-    let mut table = [false; 256];
-    table[b'&' as usize] = true;
-    table[b'\t' as usize] = true;
-    table[b'\r' as usize] = true;
-    table[b'\n' as usize] = true;
-    table
-};
+// Word-at-a-time byte tests (eight bytes per step). Each mask has the high bit set in the
+// bytes that match; bits above the first match may be spurious (borrows), but the lowest set
+// bit is always exact, which is all `first` uses. Byte loops here exit at unpredictable
+// points, and those branch misses, not the bytes, were the cost.
+const ONES: u64 = 0x0101_0101_0101_0101;
+const HIGHS: u64 = 0x8080_8080_8080_8080;
+
+/// Bytes of `w` equal to `b`.
+const fn eq(w: u64, b: u8) -> u64 {
+    let x = w ^ (ONES * b as u64);
+    x.wrapping_sub(ONES) & !x & HIGHS
+}
+
+/// Bytes of `w` below `n` (`n` ≤ 128).
+const fn below(w: u64, n: u8) -> u64 {
+    w.wrapping_sub(ONES * n as u64) & !w & HIGHS
+}
+
+/// Index of the first marked byte of a mask.
+const fn first(mask: u64) -> usize {
+    (mask.trailing_zeros() / 8) as usize
+}
+
+/// The first index from `i` whose byte `hit` marks, scanning `bytes` a word at a time and the
+/// last few bytes one by one; `bytes.len()` when there is none.
+fn find(
+    bytes: &[u8],
+    mut i: usize,
+    hit: impl Fn(u64) -> u64,
+    hit_byte: impl Fn(u8) -> bool,
+) -> usize {
+    while let Some(chunk) = bytes.get(i..i + 8) {
+        let mut word = [0; 8];
+        word.copy_from_slice(chunk);
+        let mask = hit(u64::from_le_bytes(word));
+        if mask != 0 {
+            return i + first(mask);
+        }
+        i += 8;
+    }
+    while i < bytes.len() && !hit_byte(bytes[i]) {
+        i += 1;
+    }
+    i
+}
 
 /// One step of the scan.
 #[derive(Debug, PartialEq, Eq)]
@@ -41,75 +77,105 @@ pub(crate) enum Step<'a> {
     Irregular(usize),
 }
 
-/// Walks the attributes of one start tag. `tag` is the text between `<` and `>` (quick-xml's
-/// `BytesStart` content); scanning starts after the element name.
+/// Walks the attributes of one start tag: the text between `<` and `>` (quick-xml's
+/// `BytesStart` content), from the end of the element name.
 pub(crate) struct AttrScan<'a> {
-    tag: &'a str,
+    /// The tag, or the whole document around it: word-at-a-time scans may look a word past
+    /// the tag's end (never using what they see there) instead of finishing byte by byte.
+    text: &'a str,
+    tag_start: usize,
+    end: usize,
     pos: usize,
 }
 
 impl<'a> AttrScan<'a> {
+    /// Scans `tag` on its own.
+    #[cfg(test)]
     pub(crate) fn new(tag: &'a str, name_len: usize) -> Self {
-        Self { tag, pos: name_len }
+        Self::in_text(tag, 0..tag.len(), name_len)
+    }
+
+    /// Scans the tag at `tag` in `text`.
+    pub(crate) fn in_text(text: &'a str, tag: std::ops::Range<usize>, name_len: usize) -> Self {
+        let end = tag.end.min(text.len());
+        Self {
+            text,
+            tag_start: tag.start,
+            end,
+            pos: tag.start.saturating_add(name_len).min(end),
+        }
     }
 
     /// The next attribute. After `Done` or `Irregular`, further calls keep returning it.
     pub(crate) fn step(&mut self) -> Step<'a> {
-        let bytes = self.tag.as_bytes();
+        let end = self.end;
+        // Scans may read a word past the tag's end, no further: a hostile tag cannot make
+        // one step search the rest of the document.
+        let bytes = &self.text.as_bytes()[..(end + 8).min(self.text.len())];
         let mut i = self.pos;
-        while i < bytes.len() && is_space(bytes[i]) {
+        while i < end && is_space(bytes[i]) {
             i += 1;
         }
-        if i >= bytes.len() {
-            self.pos = i;
+        if i >= end {
+            self.pos = end;
             return Step::Done;
         }
         let start = i;
         let irregular = |this: &mut Self| {
             this.pos = start;
-            Step::Irregular(start)
+            Step::Irregular(start - this.tag_start)
         };
         // The key runs to `=` or whitespace, as quick-xml splits it: its first byte is part
-        // of it whatever it is, even `=`.
-        i += 1;
-        while i < bytes.len() && bytes[i] != b'=' && !is_space(bytes[i]) {
+        // of it whatever it is, even `=`. Other control bytes stop the word scan too and
+        // are left to quick-xml.
+        let key_end = find(
+            bytes,
+            start + 1,
+            |w| eq(w, b'=') | below(w, 0x21),
+            |b| b == b'=' || b < 0x21,
+        );
+        i = key_end;
+        while i < end && is_space(bytes[i]) {
             i += 1;
         }
-        let key_end = i;
-        while i < bytes.len() && is_space(bytes[i]) {
-            i += 1;
-        }
-        if i >= bytes.len() || bytes[i] != b'=' {
+        if i >= end || bytes[i] != b'=' {
             return irregular(self);
         }
         i += 1;
-        while i < bytes.len() && is_space(bytes[i]) {
+        while i < end && is_space(bytes[i]) {
             i += 1;
         }
         let quote = match bytes.get(i) {
-            Some(&q @ (b'"' | b'\'')) => q,
+            Some(&q @ (b'"' | b'\'')) if i < end => q,
             _ => return irregular(self),
         };
         let value_start = i + 1;
-        // Values run from a few bytes (`true`) to kilobytes (descriptions): SIMD searches for
-        // the closing quote and for anything to normalize beat a byte loop on the long ones.
-        let Some(len) = memchr::memchr(quote, &bytes[value_start..]) else {
+        // The first byte that is the closing quote or something attribute-value
+        // normalization (XML 1.0 §3.3.3) would change: `&`, tab, CR, LF (other control
+        // bytes are caught too and only cost a call to quick-xml's normalizer).
+        let stop = find(
+            bytes,
+            value_start,
+            |w| eq(w, quote) | eq(w, b'&') | below(w, 0x0E),
+            |b| b == quote || b == b'&' || b < 0x0E,
+        );
+        let (value_end, plain) = match bytes.get(stop) {
+            Some(&b) if b == quote => (stop, true),
+            Some(_) if stop < end => match memchr::memchr(quote, &bytes[stop..end]) {
+                Some(k) => (stop + k, false),
+                None => return irregular(self),
+            },
+            _ => return irregular(self),
+        };
+        if value_end >= end {
             return irregular(self);
-        };
-        let value_end = value_start + len;
-        let value = &bytes[value_start..value_end];
-        let plain = if value.len() < 16 {
-            !value.iter().any(|&b| NORMALIZE[usize::from(b)])
-        } else {
-            memchr::memchr3(b'&', b'\n', b'\t', value).is_none()
-                && memchr::memchr(b'\r', value).is_none()
-        };
+        }
         self.pos = value_end + 1;
         // Every boundary above sits next to an ASCII byte, so the slices are on char
         // boundaries; `get` keeps that a checked fact rather than an assumption.
         match (
-            self.tag.get(start..key_end),
-            self.tag.get(value_start..value_end),
+            self.text.get(start..key_end),
+            self.text.get(value_start..value_end),
         ) {
             (Some(key), Some(raw)) => Step::Attr { key, raw, plain },
             _ => irregular(self),
@@ -151,8 +217,18 @@ mod tests {
     /// The same through the fast scan with quick-xml taking over where it stops, as the
     /// reader does.
     fn fast_view(tag: &str, name_len: usize) -> Vec<Result<(String, String), String>> {
+        fast_view_in(tag, "", name_len)
+    }
+
+    /// [`fast_view`] with the tag followed by `after` in the scanned text, as in a document.
+    fn fast_view_in(
+        tag: &str,
+        after: &str,
+        name_len: usize,
+    ) -> Vec<Result<(String, String), String>> {
+        let text = format!("{tag}{after}");
         let mut out = Vec::new();
-        let mut scan = AttrScan::new(tag, name_len);
+        let mut scan = AttrScan::in_text(&text, 0..tag.len(), name_len);
         loop {
             match scan.step() {
                 Step::Attr { key, raw, plain } => {
@@ -279,7 +355,13 @@ l2""#;
             match reader.read_event() {
                 Ok(quick_xml::events::Event::Start(e) | quick_xml::events::Event::Empty(e)) => {
                     let name_len = e.name().0.len();
-                    assert_eq!(fast_view(&e, name_len), quick_xml_view(&e, name_len));
+                    let tag: &str = &e;
+                    let end = (tag.as_ptr() as usize - text.as_ptr() as usize) + tag.len();
+                    let after = text.get(end..(end + 16).min(text.len())).unwrap_or("");
+                    assert_eq!(
+                        fast_view_in(tag, after, name_len),
+                        quick_xml_view(tag, name_len)
+                    );
                     tags += 1;
                 }
                 Ok(quick_xml::events::Event::Eof) => break,
@@ -306,6 +388,22 @@ l2""#;
         ) {
             let tag = format!("T{}", body.concat());
             prop_assert_eq!(fast_view(&tag, 1), quick_xml_view(&tag, 1));
+        }
+
+        /// What follows the tag in the document never leaks into its attributes.
+        #[test]
+        fn text_after_the_tag_is_never_read_into_it(
+            body in proptest::collection::vec(
+                prop::sample::select(vec!["a", "=", " ", "\"", "'", "&amp;", "\t", "x=\"1\""]),
+                0..16,
+            ),
+            after in proptest::collection::vec(
+                prop::sample::select(vec!["a", "=", " ", "\"", "'", "&", ">", "\n"]),
+                0..24,
+            )
+        ) {
+            let tag = format!("T{}", body.concat());
+            prop_assert_eq!(fast_view_in(&tag, &after.concat(), 1), quick_xml_view(&tag, 1));
         }
     }
 }

@@ -133,18 +133,31 @@ struct Seen<'a> {
     inline: [&'a str; 8],
     len: usize,
     spill: Vec<&'a str>,
+    /// One bit per fingerprint of the keys seen (length and end bytes): distinct keys almost
+    /// never share one, so most keys skip the comparisons, and their unpredictable branches.
+    fingerprints: u64,
 }
 
 impl<'a> Seen<'a> {
     /// Records `key`, or returns the earlier identical key.
     fn insert(&mut self, key: &'a str) -> Option<&'a str> {
-        if let Some(prev) = self.inline[..self.len]
-            .iter()
-            .chain(&self.spill)
-            .find(|p| **p == key)
+        let bytes = key.as_bytes();
+        let (first, last) = match bytes {
+            [] => (0, 0),
+            [first, .., last] => (*first, *last),
+            [only] => (*only, *only),
+        };
+        let print = (bytes.len() * 31 + usize::from(first) * 7 + usize::from(last)) & 63;
+        let bit = 1u64 << print;
+        if self.fingerprints & bit != 0
+            && let Some(prev) = self.inline[..self.len]
+                .iter()
+                .chain(&self.spill)
+                .find(|p| **p == key)
         {
             return Some(prev);
         }
+        self.fingerprints |= bit;
         if self.len < self.inline.len() {
             self.inline[self.len] = key;
             self.len += 1;
@@ -262,7 +275,8 @@ impl<'a> Parser<'a, '_> {
         // quick-xml's duplicate check allocates a Vec per tag; the same check against a small
         // stack array (spilling for long tags) reports the same error for a fraction of it.
         let mut seen = Seen::default();
-        let mut scan = AttrScan::new(tag, name_len);
+        let tag_start = (tag.as_ptr() as usize).wrapping_sub(self.text.as_ptr() as usize);
+        let mut scan = AttrScan::in_text(self.text, tag_start..tag_start + tag.len(), name_len);
         loop {
             match scan.step() {
                 Step::Attr { key, raw, plain } => {
