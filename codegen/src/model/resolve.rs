@@ -76,6 +76,7 @@ pub fn resolve<'a>(doc: &'a Document<'a>, source: &[u8]) -> Model<'a> {
     }
 
     // 2. Index every named type (first declaration wins; duplicates are reported).
+    let mut duplicates: Vec<&'a csdl::StructuredType<'a>> = Vec::new();
     for s in &doc.schemas {
         let ns = s.namespace.as_ref();
         let ns_id = model.namespace_id(ns).unwrap_or(u32::MAX);
@@ -83,11 +84,16 @@ pub fn resolve<'a>(doc: &'a Document<'a>, source: &[u8]) -> Model<'a> {
             check_identifier(&mut sink, name, pos);
             let qualified = qualify(ns, name);
             match model.index.entry((ns_id, name)) {
-                Entry::Occupied(_) => sink.error(
-                    Code::DuplicateName,
-                    pos,
-                    format!("type `{qualified}` is declared more than once"),
-                ),
+                Entry::Occupied(_) => {
+                    sink.error(
+                        Code::DuplicateName,
+                        pos,
+                        format!("type `{qualified}` is declared more than once"),
+                    );
+                    if let TypeDefKind::Structured(s) = &kind {
+                        duplicates.push(s.raw);
+                    }
+                }
                 Entry::Vacant(v) => {
                     v.insert(TypeId(model.types.len() as u32));
                     model.types.push(TypeDef {
@@ -132,13 +138,27 @@ pub fn resolve<'a>(doc: &'a Document<'a>, source: &[u8]) -> Model<'a> {
     };
 
     // 3. Members of each type. One set for duplicate member names, cleared per type, instead
-    // of a map allocated and freed for each of thousands of types.
+    // of a map allocated and freed for each of thousands of types. The members' inline
+    // annotations are filed here too, while each member is at hand, rather than in a second
+    // walk over every property of the document.
+    let mut annotations: Annotated<'a> = HashMap::with_capacity_and_hasher(
+        doc.schemas.iter().map(|s| s.annotation_groups.len()).sum(),
+        Default::default(),
+    );
     let mut names = NameSet::default();
     for i in 0..model.types.len() {
         let id = TypeId(i as u32);
         let kind = match &model.types[i].kind {
             TypeDefKind::Structured(s) => {
-                TypeDefKind::Structured(structured_members(&resolver, &mut sink, &mut names, s.raw))
+                let ns = model.types[i].namespace;
+                TypeDefKind::Structured(structured_members(
+                    &resolver,
+                    &mut sink,
+                    &mut names,
+                    &mut annotations,
+                    ns,
+                    s.raw,
+                ))
             }
             TypeDefKind::Enum(e) => {
                 TypeDefKind::Enum(enum_members(&resolver, &mut sink, &mut names, e.raw))
@@ -397,7 +417,14 @@ pub fn resolve<'a>(doc: &'a Document<'a>, source: &[u8]) -> Model<'a> {
     }
 
     // 6. Annotations: inline ones on their element, external ones on their normalized target.
-    attach_annotations(&mut model, doc, &aliases, &mut sink);
+    attach_annotations(
+        &mut model,
+        doc,
+        &aliases,
+        annotations,
+        &duplicates,
+        &mut sink,
+    );
 
     model.diagnostics = sink.diagnostics;
     model
@@ -504,9 +531,12 @@ fn structured_members<'a>(
     resolver: &Resolver<'_, 'a>,
     sink: &mut Sink<'_>,
     names: &mut NameSet<'a>,
+    annotations: &mut Annotated<'a>,
+    ns: &'a str,
     raw: &'a csdl::StructuredType<'a>,
 ) -> StructuredDef<'a> {
     names.clear();
+    file_member_annotations(annotations, ns, raw);
     let mut check = |sink: &mut Sink<'_>, name: &'a str, pos: Pos| {
         check_identifier(sink, name, pos);
         if !names.insert(name) {
@@ -831,41 +861,79 @@ fn concat(parts: &[&str]) -> String {
     out
 }
 
+/// Annotations by normalized target, as [`Model::annotations`] holds them.
+type Annotated<'a> = HashMap<Cow<'a, str>, Vec<&'a csdl::Annotation<'a>>>;
+
+/// Files `list` under the target `key` makes. Keys are formatted only for elements that carry
+/// annotations: most do not, and formatting a key per property would dominate resolve time.
+fn file<'a>(
+    annotations: &mut Annotated<'a>,
+    key: impl FnOnce() -> Cow<'a, str>,
+    list: &'a [csdl::Annotation<'a>],
+) {
+    if !list.is_empty() {
+        annotations.entry(key()).or_default().extend(list);
+    }
+}
+
+/// The inline annotations of a structured type's properties and navigation properties.
+fn file_member_annotations<'a>(
+    annotations: &mut Annotated<'a>,
+    ns: &str,
+    t: &'a csdl::StructuredType<'a>,
+) {
+    let name = t.name.as_ref();
+    for p in &t.properties {
+        file(
+            annotations,
+            || concat(&[ns, ".", name, "/", &p.name]).into(),
+            &p.annotations,
+        );
+    }
+    for p in &t.navigation_properties {
+        file(
+            annotations,
+            || concat(&[ns, ".", name, "/", &p.name]).into(),
+            &p.annotations,
+        );
+    }
+}
+
+/// Completes `annotations` (which already holds those of the members of every indexed
+/// structured type) with every other inline annotation and the external `Annotations`
+/// groups, then stores it in the model.
 fn attach_annotations<'a>(
     model: &mut Model<'a>,
     doc: &'a Document<'a>,
     aliases: &[(&'a str, Option<&'a str>, u32)],
+    mut annotations: Annotated<'a>,
+    duplicates: &[&'a csdl::StructuredType<'a>],
     sink: &mut Sink<'_>,
 ) {
     // Built apart from the model so that target checks can borrow the model freely.
-    let mut annotations: HashMap<Cow<'a, str>, Vec<&'a csdl::Annotation<'a>>> =
-        HashMap::with_capacity_and_hasher(
-            doc.schemas.iter().map(|s| s.annotation_groups.len()).sum(),
-            Default::default(),
-        );
-    // Targets are formatted only for elements that carry annotations: most do not, and
-    // formatting a key per property would dominate resolve time.
     let mut add = |key: &dyn Fn() -> Cow<'a, str>, list: &'a [csdl::Annotation<'a>]| {
-        if !list.is_empty() {
-            annotations.entry(key()).or_default().extend(list);
-        }
+        file(&mut annotations, key, list);
     };
     for s in &doc.schemas {
         let ns = s.namespace.as_ref();
         add(&|| Cow::Borrowed(ns), &s.annotations);
         for t in s.entity_types.iter().chain(&s.complex_types) {
             let name = t.name.as_ref();
-            for p in &t.properties {
-                add(
-                    &|| concat(&[ns, ".", name, "/", &p.name]).into(),
-                    &p.annotations,
-                );
-            }
-            for p in &t.navigation_properties {
-                add(
-                    &|| concat(&[ns, ".", name, "/", &p.name]).into(),
-                    &p.annotations,
-                );
+            // A duplicate declaration is not in the model, so its members were not filed
+            // with the first one's.
+            if duplicates.iter().any(|d| std::ptr::eq(*d, t)) {
+                for p in &t.properties {
+                    add(
+                        &|| concat(&[ns, ".", name, "/", &p.name]).into(),
+                        &p.annotations,
+                    );
+                }
+                for p in &t.navigation_properties {
+                    add(
+                        &|| concat(&[ns, ".", name, "/", &p.name]).into(),
+                        &p.annotations,
+                    );
+                }
             }
             add(&|| concat(&[ns, ".", name]).into(), &t.annotations);
         }
@@ -1110,6 +1178,26 @@ mod tests {
         // Every diagnostic has a real position.
         for d in &model.diagnostics {
             assert!(d.line >= 2, "{d}");
+        }
+    }
+
+    #[test]
+    fn member_annotations_are_filed_in_document_order_even_from_duplicate_types() {
+        let text = doc(r#"
+<ComplexType Name="t"><Property Name="p" Type="Edm.String"><Annotation Term="Org.OData.Core.V1.Description" String="first"/></Property></ComplexType>
+<ComplexType Name="t"><NavigationProperty Name="p" Type="graph.t"><Annotation Term="Org.OData.Core.V1.Description" String="second"/></NavigationProperty></ComplexType>
+<Annotations Target="graph.t/p"><Annotation Term="Org.OData.Core.V1.Description" String="external"/></Annotations>
+"#);
+        let parsed = parse(&text, ReadOptions::default());
+        let model = resolve(&parsed.document, text.as_bytes());
+        let values: Vec<String> = model
+            .annotations_on("microsoft.graph.t/p")
+            .iter()
+            .map(|a| format!("{:?}", a.value))
+            .collect();
+        assert_eq!(values.len(), 3, "{values:?}");
+        for (value, word) in values.iter().zip(["first", "second", "external"]) {
+            assert!(value.contains(word), "{values:?}");
         }
     }
 
