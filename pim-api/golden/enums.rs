@@ -7,6 +7,85 @@
 
 use ::pim_api::edm;
 use ::pim_api::edm::derive_support::serde;
+/// The `microsoft.graph.allowedRolePrincipalTypes` enumeration (flags: properties of this type hold a `::pim_api::edm::Flags` of members, written as a comma-separated list).
+///
+/// Decoding matches member names ignoring ASCII case; encoding writes the schema's spelling; a value this version does not know is kept verbatim in [`Self::Unknown`] and written back unchanged.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum AllowedRolePrincipalTypes {
+    /// `user` (value 1).
+    User,
+    /// `servicePrincipal` (value 2).
+    ServicePrincipal,
+    /// `group` (value 4).
+    Group,
+    /// `unknownFutureValue` (value 8).
+    ///
+    /// Graph's sentinel: it is sent in place of an evolvable member (one declared after it) to clients that did not ask for those with `Prefer: include-unknown-enum-members`.
+    UnknownFutureValue,
+    /// A value this version of the schema does not list, kept verbatim.
+    Unknown(String),
+}
+impl edm::OpenEnum for AllowedRolePrincipalTypes {
+    const MEMBERS: &'static [&'static str] = &[
+        "user",
+        "servicePrincipal",
+        "group",
+        "unknownFutureValue",
+    ];
+    fn from_member_index(index: usize) -> Self {
+        match index {
+            0 => Self::User,
+            1 => Self::ServicePrincipal,
+            2 => Self::Group,
+            3 => Self::UnknownFutureValue,
+            _ => Self::Unknown(String::new()),
+        }
+    }
+    fn member_index(&self) -> Option<usize> {
+        match self {
+            Self::User => Some(0),
+            Self::ServicePrincipal => Some(1),
+            Self::Group => Some(2),
+            Self::UnknownFutureValue => Some(3),
+            Self::Unknown(_) => None,
+        }
+    }
+    fn unknown(raw: String) -> Self {
+        Self::Unknown(raw)
+    }
+    fn unknown_str(&self) -> Option<&str> {
+        match self {
+            Self::Unknown(raw) => Some(raw.as_str()),
+            _ => None,
+        }
+    }
+}
+impl serde::Serialize for AllowedRolePrincipalTypes {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        edm::serialize_open_enum(self, serializer)
+    }
+}
+impl<'de> serde::Deserialize<'de> for AllowedRolePrincipalTypes {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        edm::deserialize_open_enum(deserializer)
+    }
+}
+impl ::core::fmt::Display for AllowedRolePrincipalTypes {
+    /// The wire form: the schema's spelling, or the unknown value verbatim.
+    fn fmt(&self, f: &mut ::core::fmt::Formatter<'_>) -> ::core::fmt::Result {
+        f.write_str(edm::open_enum_as_str(self))
+    }
+}
+impl ::core::str::FromStr for AllowedRolePrincipalTypes {
+    type Err = ::core::convert::Infallible;
+    /// Never fails: an unknown name becomes the unknown variant.
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        Ok(edm::parse_open_enum(s))
+    }
+}
 /// The `microsoft.graph.approvalFilterByCurrentUserOptions` enumeration.
 ///
 /// Decoding matches member names ignoring ASCII case; encoding writes the schema's spelling; a value this version does not know is kept verbatim in [`Self::Unknown`] and written back unchanged.

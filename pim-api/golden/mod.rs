@@ -87,7 +87,7 @@ mod references {
 }
 #[allow(deprecated)]
 pub use self::references::*;
-/// Types only reached through `/roleManagement/directory/roleAssignmentSchedules`, `/roleManagement/directory/roleAssignmentScheduleInstances`, `/roleManagement/directory/roleAssignmentScheduleRequests`, `/roleManagement/directory/roleEligibilitySchedules`, `/roleManagement/directory/roleEligibilityScheduleInstances`, `/roleManagement/directory/roleEligibilityScheduleRequests`.
+/// Types only reached through `/roleManagement/directory/roleAssignmentSchedules`, `/roleManagement/directory/roleAssignmentScheduleInstances`, `/roleManagement/directory/roleAssignmentScheduleRequests`, `/roleManagement/directory/roleEligibilitySchedules`, `/roleManagement/directory/roleEligibilityScheduleInstances`, `/roleManagement/directory/roleEligibilityScheduleRequests`, `/roleManagement/directory/roleDefinitions`, `/roleManagement/directory/roleAssignmentApprovals`.
 #[allow(
     deprecated,
     clippy::deprecated_semver,

@@ -399,6 +399,22 @@ impl RbacApplicationBuilder {
             path: self.path.clone().segment("roleEligibilityScheduleRequests"),
         }
     }
+    /// `/roleManagement/directory/roleDefinitions`: the contained navigation property `roleDefinitions` (`Collection(microsoft.graph.unifiedRoleDefinition)`), [`UnifiedRoleDefinitionCollectionBuilder`].
+    #[inline]
+    pub fn role_definitions(&self) -> UnifiedRoleDefinitionCollectionBuilder {
+        UnifiedRoleDefinitionCollectionBuilder {
+            client: self.client.clone(),
+            path: self.path.clone().segment("roleDefinitions"),
+        }
+    }
+    /// `/roleManagement/directory/roleAssignmentApprovals`: the contained navigation property `roleAssignmentApprovals` (`Collection(microsoft.graph.approval)`), [`ApprovalCollectionBuilder`].
+    #[inline]
+    pub fn role_assignment_approvals(&self) -> ApprovalCollectionBuilder {
+        ApprovalCollectionBuilder {
+            client: self.client.clone(),
+            path: self.path.clone().segment("roleAssignmentApprovals"),
+        }
+    }
 }
 /// Request builder for a collection of `microsoft.graph.unifiedRoleManagementPolicy` ([`UnifiedRoleManagementPolicy`](models::UnifiedRoleManagementPolicy)), reached at `/policies/roleManagementPolicies`.
 ///
@@ -1368,6 +1384,134 @@ impl UnifiedRoleEligibilityScheduleRequestCollectionBuilder {
             .operation("microsoft.graph.filterByCurrentUser")
     }
 }
+/// Request builder for a collection of `microsoft.graph.unifiedRoleDefinition` ([`UnifiedRoleDefinition`](models::UnifiedRoleDefinition)), reached at `/roleManagement/directory/roleDefinitions`, `/roleManagement/directory/roleDefinitions/{unifiedRoleDefinition-id}/inheritsPermissionsFrom`.
+///
+/// Requests on the resource itself: `list`, `create` (from the schema's Capabilities annotations where it has them, the OData defaults otherwise).
+///
+/// Builders are cheap (a client handle and the path): each method clones them and appends to the path; nothing is sent until a request is awaited.
+#[derive(Debug, Clone)]
+pub struct UnifiedRoleDefinitionCollectionBuilder {
+    client: rt::Client,
+    path: rt::ODataPath,
+}
+#[allow(deprecated)]
+impl UnifiedRoleDefinitionCollectionBuilder {
+    /// The path this builder addresses: `as_str()` is what is sent (keys
+    /// percent-encoded), `template()` has placeholders instead of keys.
+    #[inline]
+    pub fn path(&self) -> &rt::ODataPath {
+        &self.path
+    }
+    /// Addresses one `microsoft.graph.unifiedRoleDefinition` of this collection by its key `id`: `/roleManagement/directory/roleDefinitions/{unifiedRoleDefinition-id}` ([`UnifiedRoleDefinitionBuilder`]).
+    ///
+    /// The key is percent-encoded as exactly one path segment (`/`, `?`, `#`, `%`, `'`, spaces and non-ASCII characters are escaped; `.` and `..` are written in the parenthesised key form), so no id can change the path or the query.
+    #[inline]
+    pub fn by_id(&self, id: impl AsRef<str>) -> UnifiedRoleDefinitionBuilder {
+        UnifiedRoleDefinitionBuilder {
+            client: self.client.clone(),
+            path: self.path.clone().key_named("unifiedRoleDefinition-id", id),
+        }
+    }
+    /// `GET /roleManagement/directory/roleDefinitions`: lists the collection of `microsoft.graph.unifiedRoleDefinition` ([`UnifiedRoleDefinition`](models::UnifiedRoleDefinition)).
+    ///
+    /// Returns a [`ListRequest`](rt::ListRequest): await it for the first page, or use `into_stream()` for every item across pages (`@odata.nextLink` is followed lazily). Set `$filter`, `$select`, `$expand`, `$orderby`, `$top`, `$skip`, `$count`, `$search`, headers and extra query parameters on it.
+    #[must_use = "a request does nothing until it is awaited (or sent with `.send()`)"]
+    #[inline]
+    pub fn list(&self) -> rt::ListRequest<models::UnifiedRoleDefinition> {
+        rt::ListRequest::new(&self.client, self.path.clone())
+            .operation("list microsoft.graph.unifiedRoleDefinition")
+    }
+    /// `POST /roleManagement/directory/roleDefinitions`: creates a `microsoft.graph.unifiedRoleDefinition` in the collection.
+    ///
+    /// The body is a [`UnifiedRoleDefinition`](models::UnifiedRoleDefinition), sent as JSON; the result is the created entity Graph returns (`201 Created`).
+    #[must_use = "a request does nothing until it is awaited (or sent with `.send()`)"]
+    #[inline]
+    pub fn create(
+        &self,
+        body: &models::UnifiedRoleDefinition,
+    ) -> rt::CreateRequest<models::UnifiedRoleDefinition> {
+        rt::CreateRequest::new(&self.client, self.path.clone(), body)
+            .operation("create microsoft.graph.unifiedRoleDefinition")
+    }
+}
+/// Request builder for a collection of `microsoft.graph.approval` ([`Approval`](models::Approval)), reached at `/roleManagement/directory/roleAssignmentApprovals`, `/identityGovernance/privilegedAccess/group/assignmentApprovals`.
+///
+/// Requests on the resource itself: `list`, `create` (from the schema's Capabilities annotations where it has them, the OData defaults otherwise).
+///
+/// Builders are cheap (a client handle and the path): each method clones them and appends to the path; nothing is sent until a request is awaited.
+#[derive(Debug, Clone)]
+pub struct ApprovalCollectionBuilder {
+    client: rt::Client,
+    path: rt::ODataPath,
+}
+#[allow(deprecated)]
+impl ApprovalCollectionBuilder {
+    /// The path this builder addresses: `as_str()` is what is sent (keys
+    /// percent-encoded), `template()` has placeholders instead of keys.
+    #[inline]
+    pub fn path(&self) -> &rt::ODataPath {
+        &self.path
+    }
+    /// Addresses one `microsoft.graph.approval` of this collection by its key `id`: `/roleManagement/directory/roleAssignmentApprovals/{approval-id}` ([`ApprovalBuilder`]).
+    ///
+    /// The key is percent-encoded as exactly one path segment (`/`, `?`, `#`, `%`, `'`, spaces and non-ASCII characters are escaped; `.` and `..` are written in the parenthesised key form), so no id can change the path or the query.
+    #[inline]
+    pub fn by_id(&self, id: impl AsRef<str>) -> ApprovalBuilder {
+        ApprovalBuilder {
+            client: self.client.clone(),
+            path: self.path.clone().key_named("approval-id", id),
+        }
+    }
+    /// `GET /roleManagement/directory/roleAssignmentApprovals`: lists the collection of `microsoft.graph.approval` ([`Approval`](models::Approval)).
+    ///
+    /// Returns a [`ListRequest`](rt::ListRequest): await it for the first page, or use `into_stream()` for every item across pages (`@odata.nextLink` is followed lazily). Set `$filter`, `$select`, `$expand`, `$orderby`, `$top`, `$skip`, `$count`, `$search`, headers and extra query parameters on it.
+    #[must_use = "a request does nothing until it is awaited (or sent with `.send()`)"]
+    #[inline]
+    pub fn list(&self) -> rt::ListRequest<models::Approval> {
+        rt::ListRequest::new(&self.client, self.path.clone())
+            .operation("list microsoft.graph.approval")
+    }
+    /// `POST /roleManagement/directory/roleAssignmentApprovals`: creates a `microsoft.graph.approval` in the collection.
+    ///
+    /// The body is a [`Approval`](models::Approval), sent as JSON; the result is the created entity Graph returns (`201 Created`).
+    #[must_use = "a request does nothing until it is awaited (or sent with `.send()`)"]
+    #[inline]
+    pub fn create(
+        &self,
+        body: &models::Approval,
+    ) -> rt::CreateRequest<models::Approval> {
+        rt::CreateRequest::new(&self.client, self.path.clone(), body)
+            .operation("create microsoft.graph.approval")
+    }
+    /// `GET /roleManagement/directory/roleAssignmentApprovals/filterByCurrentUser(on={on})`: the function `microsoft.graph.filterByCurrentUser` bound to `Collection(microsoft.graph.approval)`; returns `Collection(microsoft.graph.approval)`.
+    ///
+    /// `on` (`microsoft.graph.approvalFilterByCurrentUserOptions`) is written inline as the member's name as a quoted string (`'member'`), the form Graph expects, percent-encoded.
+    ///
+    /// The result is paged like a list: a [`ListRequest`](rt::ListRequest) with the same query options (`$filter`, `$top`, ...).
+    #[must_use = "a request does nothing until it is awaited (or sent with `.send()`)"]
+    #[inline]
+    pub fn filter_by_current_user(
+        &self,
+        on: models::ApprovalFilterByCurrentUserOptions,
+    ) -> rt::ListRequest<models::Approval> {
+        rt::ListRequest::new(
+                &self.client,
+                self
+                    .path
+                    .clone()
+                    .function(
+                        "filterByCurrentUser",
+                        &[
+                            (
+                                "on",
+                                rt::Literal::enum_str(::pim_api::edm::open_enum_as_str(&on)),
+                            ),
+                        ],
+                    ),
+            )
+            .operation("microsoft.graph.filterByCurrentUser")
+    }
+}
 /// Request builder for one `microsoft.graph.unifiedRoleManagementPolicy` ([`UnifiedRoleManagementPolicy`](models::UnifiedRoleManagementPolicy)), reached at `/policies/roleManagementPolicies/{unifiedRoleManagementPolicy-id}`.
 ///
 /// Requests on the resource itself: `get`, `update`, `delete` (from the schema's Capabilities annotations where it has them, the OData defaults otherwise).
@@ -2285,6 +2429,129 @@ impl UnifiedRoleEligibilityScheduleRequestBuilder {
             .operation("microsoft.graph.cancel")
     }
 }
+/// Request builder for one `microsoft.graph.unifiedRoleDefinition` ([`UnifiedRoleDefinition`](models::UnifiedRoleDefinition)), reached at `/roleManagement/directory/roleDefinitions/{unifiedRoleDefinition-id}`.
+///
+/// Requests on the resource itself: `get`, `update`, `delete` (from the schema's Capabilities annotations where it has them, the OData defaults otherwise).
+///
+/// Builders are cheap (a client handle and the path): each method clones them and appends to the path; nothing is sent until a request is awaited.
+#[derive(Debug, Clone)]
+pub struct UnifiedRoleDefinitionBuilder {
+    client: rt::Client,
+    path: rt::ODataPath,
+}
+#[allow(deprecated)]
+impl UnifiedRoleDefinitionBuilder {
+    /// The path this builder addresses: `as_str()` is what is sent (keys
+    /// percent-encoded), `template()` has placeholders instead of keys.
+    #[inline]
+    pub fn path(&self) -> &rt::ODataPath {
+        &self.path
+    }
+    /// `GET /roleManagement/directory/roleDefinitions/{unifiedRoleDefinition-id}`: reads the `microsoft.graph.unifiedRoleDefinition` ([`UnifiedRoleDefinition`](models::UnifiedRoleDefinition)).
+    ///
+    /// Returns a [`GetRequest`](rt::GetRequest); `$select`, `$expand`, headers and extra query parameters can be set on it.
+    #[must_use = "a request does nothing until it is awaited (or sent with `.send()`)"]
+    #[inline]
+    pub fn get(&self) -> rt::GetRequest<models::UnifiedRoleDefinition> {
+        rt::GetRequest::new(&self.client, self.path.clone())
+            .operation("get microsoft.graph.unifiedRoleDefinition")
+    }
+    /// `PATCH /roleManagement/directory/roleDefinitions/{unifiedRoleDefinition-id}`: updates the `microsoft.graph.unifiedRoleDefinition`.
+    ///
+    /// The body is [`UnifiedRoleDefinitionUpdate`](models::UnifiedRoleDefinitionUpdate). Each of its fields is tri-state: absent (left out, unchanged), `null` (cleared) or a value. Succeeds with `()` on `204 No Content` (a `200` representation is ignored).
+    #[must_use = "a request does nothing until it is awaited (or sent with `.send()`)"]
+    #[inline]
+    pub fn update(
+        &self,
+        body: &models::UnifiedRoleDefinitionUpdate,
+    ) -> rt::UpdateRequest {
+        rt::UpdateRequest::new(&self.client, self.path.clone(), body)
+            .operation("update microsoft.graph.unifiedRoleDefinition")
+    }
+    /// `DELETE /roleManagement/directory/roleDefinitions/{unifiedRoleDefinition-id}`: deletes the `microsoft.graph.unifiedRoleDefinition`.
+    #[must_use = "a request does nothing until it is awaited (or sent with `.send()`)"]
+    #[inline]
+    pub fn delete(&self) -> rt::DeleteRequest {
+        rt::DeleteRequest::new(&self.client, self.path.clone())
+            .operation("delete microsoft.graph.unifiedRoleDefinition")
+    }
+    /// `/roleManagement/directory/roleDefinitions/{unifiedRoleDefinition-id}/inheritsPermissionsFrom`: the contained navigation property `inheritsPermissionsFrom` (`Collection(microsoft.graph.unifiedRoleDefinition)`), [`UnifiedRoleDefinitionCollectionBuilder`].
+    #[inline]
+    pub fn inherits_permissions_from(&self) -> UnifiedRoleDefinitionCollectionBuilder {
+        UnifiedRoleDefinitionCollectionBuilder {
+            client: self.client.clone(),
+            path: self.path.clone().segment("inheritsPermissionsFrom"),
+        }
+    }
+}
+/// Request builder for one `microsoft.graph.approval` ([`Approval`](models::Approval)), reached at `/roleManagement/directory/roleAssignmentApprovals/{approval-id}`, `/roleManagement/directory/roleAssignmentScheduleRequests/{unifiedRoleAssignmentScheduleRequest-id}/approval`, `/roleManagement/directory/roleEligibilityScheduleRequests/{unifiedRoleEligibilityScheduleRequest-id}/approval`.
+///
+/// Requests on the resource itself: `get`, `update`, `delete` (from the schema's Capabilities annotations where it has them, the OData defaults otherwise).
+///
+/// Builders are cheap (a client handle and the path): each method clones them and appends to the path; nothing is sent until a request is awaited.
+#[derive(Debug, Clone)]
+pub struct ApprovalBuilder {
+    client: rt::Client,
+    path: rt::ODataPath,
+}
+#[allow(deprecated)]
+impl ApprovalBuilder {
+    /// The path this builder addresses: `as_str()` is what is sent (keys
+    /// percent-encoded), `template()` has placeholders instead of keys.
+    #[inline]
+    pub fn path(&self) -> &rt::ODataPath {
+        &self.path
+    }
+    /// `GET /roleManagement/directory/roleAssignmentApprovals/{approval-id}`: reads the `microsoft.graph.approval` ([`Approval`](models::Approval)).
+    ///
+    /// Returns a [`GetRequest`](rt::GetRequest); `$select`, `$expand`, headers and extra query parameters can be set on it.
+    #[must_use = "a request does nothing until it is awaited (or sent with `.send()`)"]
+    #[inline]
+    pub fn get(&self) -> rt::GetRequest<models::Approval> {
+        rt::GetRequest::new(&self.client, self.path.clone())
+            .operation("get microsoft.graph.approval")
+    }
+    /// `PATCH /roleManagement/directory/roleAssignmentApprovals/{approval-id}`: updates the `microsoft.graph.approval`.
+    ///
+    /// The body is [`ApprovalUpdate`](models::ApprovalUpdate). Each of its fields is tri-state: absent (left out, unchanged), `null` (cleared) or a value. Succeeds with `()` on `204 No Content` (a `200` representation is ignored).
+    #[must_use = "a request does nothing until it is awaited (or sent with `.send()`)"]
+    #[inline]
+    pub fn update(&self, body: &models::ApprovalUpdate) -> rt::UpdateRequest {
+        rt::UpdateRequest::new(&self.client, self.path.clone(), body)
+            .operation("update microsoft.graph.approval")
+    }
+    /// `DELETE /roleManagement/directory/roleAssignmentApprovals/{approval-id}`: deletes the `microsoft.graph.approval`.
+    #[must_use = "a request does nothing until it is awaited (or sent with `.send()`)"]
+    #[inline]
+    pub fn delete(&self) -> rt::DeleteRequest {
+        rt::DeleteRequest::new(&self.client, self.path.clone())
+            .operation("delete microsoft.graph.approval")
+    }
+    /// `/roleManagement/directory/roleAssignmentApprovals/{approval-id}/completedSteps`: the contained navigation property `completedSteps` (`Collection(microsoft.graph.approvalStep)`), [`ApprovalStepCollectionBuilder`].
+    #[inline]
+    pub fn completed_steps(&self) -> ApprovalStepCollectionBuilder {
+        ApprovalStepCollectionBuilder {
+            client: self.client.clone(),
+            path: self.path.clone().segment("completedSteps"),
+        }
+    }
+    /// `/roleManagement/directory/roleAssignmentApprovals/{approval-id}/pendingSteps`: the contained navigation property `pendingSteps` (`Collection(microsoft.graph.approvalStep)`), [`ApprovalStepCollectionBuilder`].
+    #[inline]
+    pub fn pending_steps(&self) -> ApprovalStepCollectionBuilder {
+        ApprovalStepCollectionBuilder {
+            client: self.client.clone(),
+            path: self.path.clone().segment("pendingSteps"),
+        }
+    }
+    /// `/roleManagement/directory/roleAssignmentApprovals/{approval-id}/steps`: the contained navigation property `steps` (`Collection(microsoft.graph.approvalStep)`), [`ApprovalStepCollectionBuilder`].
+    #[inline]
+    pub fn steps(&self) -> ApprovalStepCollectionBuilder {
+        ApprovalStepCollectionBuilder {
+            client: self.client.clone(),
+            path: self.path.clone().segment("steps"),
+        }
+    }
+}
 /// Request builder for a collection of `microsoft.graph.unifiedRoleManagementPolicyRule` ([`UnifiedRoleManagementPolicyRuleKind`](models::UnifiedRoleManagementPolicyRuleKind)), reached at `/policies/roleManagementPolicies/{unifiedRoleManagementPolicy-id}/effectiveRules`, `/policies/roleManagementPolicies/{unifiedRoleManagementPolicy-id}/rules`.
 ///
 /// Requests on the resource itself: `list`, `create` (from the schema's Capabilities annotations where it has them, the OData defaults otherwise).
@@ -2333,84 +2600,6 @@ impl UnifiedRoleManagementPolicyRuleCollectionBuilder {
     ) -> rt::CreateRequest<models::UnifiedRoleManagementPolicyRuleKind> {
         rt::CreateRequest::new(&self.client, self.path.clone(), body)
             .operation("create microsoft.graph.unifiedRoleManagementPolicyRule")
-    }
-}
-/// Request builder for a collection of `microsoft.graph.approval` ([`Approval`](models::Approval)), reached at `/identityGovernance/privilegedAccess/group/assignmentApprovals`.
-///
-/// Requests on the resource itself: `list`, `create` (from the schema's Capabilities annotations where it has them, the OData defaults otherwise).
-///
-/// Builders are cheap (a client handle and the path): each method clones them and appends to the path; nothing is sent until a request is awaited.
-#[derive(Debug, Clone)]
-pub struct ApprovalCollectionBuilder {
-    client: rt::Client,
-    path: rt::ODataPath,
-}
-#[allow(deprecated)]
-impl ApprovalCollectionBuilder {
-    /// The path this builder addresses: `as_str()` is what is sent (keys
-    /// percent-encoded), `template()` has placeholders instead of keys.
-    #[inline]
-    pub fn path(&self) -> &rt::ODataPath {
-        &self.path
-    }
-    /// Addresses one `microsoft.graph.approval` of this collection by its key `id`: `/identityGovernance/privilegedAccess/group/assignmentApprovals/{approval-id}` ([`ApprovalBuilder`]).
-    ///
-    /// The key is percent-encoded as exactly one path segment (`/`, `?`, `#`, `%`, `'`, spaces and non-ASCII characters are escaped; `.` and `..` are written in the parenthesised key form), so no id can change the path or the query.
-    #[inline]
-    pub fn by_id(&self, id: impl AsRef<str>) -> ApprovalBuilder {
-        ApprovalBuilder {
-            client: self.client.clone(),
-            path: self.path.clone().key_named("approval-id", id),
-        }
-    }
-    /// `GET /identityGovernance/privilegedAccess/group/assignmentApprovals`: lists the collection of `microsoft.graph.approval` ([`Approval`](models::Approval)).
-    ///
-    /// Returns a [`ListRequest`](rt::ListRequest): await it for the first page, or use `into_stream()` for every item across pages (`@odata.nextLink` is followed lazily). Set `$filter`, `$select`, `$expand`, `$orderby`, `$top`, `$skip`, `$count`, `$search`, headers and extra query parameters on it.
-    #[must_use = "a request does nothing until it is awaited (or sent with `.send()`)"]
-    #[inline]
-    pub fn list(&self) -> rt::ListRequest<models::Approval> {
-        rt::ListRequest::new(&self.client, self.path.clone())
-            .operation("list microsoft.graph.approval")
-    }
-    /// `POST /identityGovernance/privilegedAccess/group/assignmentApprovals`: creates a `microsoft.graph.approval` in the collection.
-    ///
-    /// The body is a [`Approval`](models::Approval), sent as JSON; the result is the created entity Graph returns (`201 Created`).
-    #[must_use = "a request does nothing until it is awaited (or sent with `.send()`)"]
-    #[inline]
-    pub fn create(
-        &self,
-        body: &models::Approval,
-    ) -> rt::CreateRequest<models::Approval> {
-        rt::CreateRequest::new(&self.client, self.path.clone(), body)
-            .operation("create microsoft.graph.approval")
-    }
-    /// `GET /identityGovernance/privilegedAccess/group/assignmentApprovals/filterByCurrentUser(on={on})`: the function `microsoft.graph.filterByCurrentUser` bound to `Collection(microsoft.graph.approval)`; returns `Collection(microsoft.graph.approval)`.
-    ///
-    /// `on` (`microsoft.graph.approvalFilterByCurrentUserOptions`) is written inline as the member's name as a quoted string (`'member'`), the form Graph expects, percent-encoded.
-    ///
-    /// The result is paged like a list: a [`ListRequest`](rt::ListRequest) with the same query options (`$filter`, `$top`, ...).
-    #[must_use = "a request does nothing until it is awaited (or sent with `.send()`)"]
-    #[inline]
-    pub fn filter_by_current_user(
-        &self,
-        on: models::ApprovalFilterByCurrentUserOptions,
-    ) -> rt::ListRequest<models::Approval> {
-        rt::ListRequest::new(
-                &self.client,
-                self
-                    .path
-                    .clone()
-                    .function(
-                        "filterByCurrentUser",
-                        &[
-                            (
-                                "on",
-                                rt::Literal::enum_str(::pim_api::edm::open_enum_as_str(&on)),
-                            ),
-                        ],
-                    ),
-            )
-            .operation("microsoft.graph.filterByCurrentUser")
     }
 }
 /// Request builder for a collection of `microsoft.graph.privilegedAccessGroupAssignmentScheduleInstance` ([`PrivilegedAccessGroupAssignmentScheduleInstance`](models::PrivilegedAccessGroupAssignmentScheduleInstance)), reached at `/identityGovernance/privilegedAccess/group/assignmentScheduleInstances`.
@@ -2945,72 +3134,54 @@ impl PrivilegedAccessGroupEligibilityScheduleCollectionBuilder {
             .operation("microsoft.graph.filterByCurrentUser")
     }
 }
-/// Request builder for one `microsoft.graph.approval` ([`Approval`](models::Approval)), reached at `/roleManagement/directory/roleAssignmentScheduleRequests/{unifiedRoleAssignmentScheduleRequest-id}/approval`, `/roleManagement/directory/roleEligibilityScheduleRequests/{unifiedRoleEligibilityScheduleRequest-id}/approval`, `/identityGovernance/privilegedAccess/group/assignmentApprovals/{approval-id}`.
+/// Request builder for a collection of `microsoft.graph.approvalStep` ([`ApprovalStep`](models::ApprovalStep)), reached at `/roleManagement/directory/roleAssignmentApprovals/{approval-id}/completedSteps`, `/roleManagement/directory/roleAssignmentApprovals/{approval-id}/pendingSteps`, `/roleManagement/directory/roleAssignmentApprovals/{approval-id}/steps`.
 ///
-/// Requests on the resource itself: `get`, `update`, `delete` (from the schema's Capabilities annotations where it has them, the OData defaults otherwise).
+/// Requests on the resource itself: `list`, `create` (from the schema's Capabilities annotations where it has them, the OData defaults otherwise).
 ///
 /// Builders are cheap (a client handle and the path): each method clones them and appends to the path; nothing is sent until a request is awaited.
 #[derive(Debug, Clone)]
-pub struct ApprovalBuilder {
+pub struct ApprovalStepCollectionBuilder {
     client: rt::Client,
     path: rt::ODataPath,
 }
 #[allow(deprecated)]
-impl ApprovalBuilder {
+impl ApprovalStepCollectionBuilder {
     /// The path this builder addresses: `as_str()` is what is sent (keys
     /// percent-encoded), `template()` has placeholders instead of keys.
     #[inline]
     pub fn path(&self) -> &rt::ODataPath {
         &self.path
     }
-    /// `GET /roleManagement/directory/roleAssignmentScheduleRequests/{unifiedRoleAssignmentScheduleRequest-id}/approval`: reads the `microsoft.graph.approval` ([`Approval`](models::Approval)).
+    /// Addresses one `microsoft.graph.approvalStep` of this collection by its key `id`: `/roleManagement/directory/roleAssignmentApprovals/{approval-id}/completedSteps/{approvalStep-id}` ([`ApprovalStepBuilder`]).
     ///
-    /// Returns a [`GetRequest`](rt::GetRequest); `$select`, `$expand`, headers and extra query parameters can be set on it.
-    #[must_use = "a request does nothing until it is awaited (or sent with `.send()`)"]
+    /// The key is percent-encoded as exactly one path segment (`/`, `?`, `#`, `%`, `'`, spaces and non-ASCII characters are escaped; `.` and `..` are written in the parenthesised key form), so no id can change the path or the query.
     #[inline]
-    pub fn get(&self) -> rt::GetRequest<models::Approval> {
-        rt::GetRequest::new(&self.client, self.path.clone())
-            .operation("get microsoft.graph.approval")
+    pub fn by_id(&self, id: impl AsRef<str>) -> ApprovalStepBuilder {
+        ApprovalStepBuilder {
+            client: self.client.clone(),
+            path: self.path.clone().key_named("approvalStep-id", id),
+        }
     }
-    /// `PATCH /roleManagement/directory/roleAssignmentScheduleRequests/{unifiedRoleAssignmentScheduleRequest-id}/approval`: updates the `microsoft.graph.approval`.
+    /// `GET /roleManagement/directory/roleAssignmentApprovals/{approval-id}/completedSteps`: lists the collection of `microsoft.graph.approvalStep` ([`ApprovalStep`](models::ApprovalStep)).
     ///
-    /// The body is [`ApprovalUpdate`](models::ApprovalUpdate). Each of its fields is tri-state: absent (left out, unchanged), `null` (cleared) or a value. Succeeds with `()` on `204 No Content` (a `200` representation is ignored).
+    /// Returns a [`ListRequest`](rt::ListRequest): await it for the first page, or use `into_stream()` for every item across pages (`@odata.nextLink` is followed lazily). Set `$filter`, `$select`, `$expand`, `$orderby`, `$top`, `$skip`, `$count`, `$search`, headers and extra query parameters on it.
     #[must_use = "a request does nothing until it is awaited (or sent with `.send()`)"]
     #[inline]
-    pub fn update(&self, body: &models::ApprovalUpdate) -> rt::UpdateRequest {
-        rt::UpdateRequest::new(&self.client, self.path.clone(), body)
-            .operation("update microsoft.graph.approval")
+    pub fn list(&self) -> rt::ListRequest<models::ApprovalStep> {
+        rt::ListRequest::new(&self.client, self.path.clone())
+            .operation("list microsoft.graph.approvalStep")
     }
-    /// `DELETE /roleManagement/directory/roleAssignmentScheduleRequests/{unifiedRoleAssignmentScheduleRequest-id}/approval`: deletes the `microsoft.graph.approval`.
+    /// `POST /roleManagement/directory/roleAssignmentApprovals/{approval-id}/completedSteps`: creates a `microsoft.graph.approvalStep` in the collection.
+    ///
+    /// The body is a [`ApprovalStep`](models::ApprovalStep), sent as JSON; the result is the created entity Graph returns (`201 Created`).
     #[must_use = "a request does nothing until it is awaited (or sent with `.send()`)"]
     #[inline]
-    pub fn delete(&self) -> rt::DeleteRequest {
-        rt::DeleteRequest::new(&self.client, self.path.clone())
-            .operation("delete microsoft.graph.approval")
-    }
-    /// `/roleManagement/directory/roleAssignmentScheduleRequests/{unifiedRoleAssignmentScheduleRequest-id}/approval/completedSteps`: the contained navigation property `completedSteps` (`Collection(microsoft.graph.approvalStep)`), [`ApprovalStepCollectionBuilder`].
-    #[inline]
-    pub fn completed_steps(&self) -> ApprovalStepCollectionBuilder {
-        ApprovalStepCollectionBuilder {
-            client: self.client.clone(),
-            path: self.path.clone().segment("completedSteps"),
-        }
-    }
-    /// `/roleManagement/directory/roleAssignmentScheduleRequests/{unifiedRoleAssignmentScheduleRequest-id}/approval/pendingSteps`: the contained navigation property `pendingSteps` (`Collection(microsoft.graph.approvalStep)`), [`ApprovalStepCollectionBuilder`].
-    #[inline]
-    pub fn pending_steps(&self) -> ApprovalStepCollectionBuilder {
-        ApprovalStepCollectionBuilder {
-            client: self.client.clone(),
-            path: self.path.clone().segment("pendingSteps"),
-        }
-    }
-    /// `/roleManagement/directory/roleAssignmentScheduleRequests/{unifiedRoleAssignmentScheduleRequest-id}/approval/steps`: the contained navigation property `steps` (`Collection(microsoft.graph.approvalStep)`), [`ApprovalStepCollectionBuilder`].
-    #[inline]
-    pub fn steps(&self) -> ApprovalStepCollectionBuilder {
-        ApprovalStepCollectionBuilder {
-            client: self.client.clone(),
-            path: self.path.clone().segment("steps"),
-        }
+    pub fn create(
+        &self,
+        body: &models::ApprovalStep,
+    ) -> rt::CreateRequest<models::ApprovalStep> {
+        rt::CreateRequest::new(&self.client, self.path.clone(), body)
+            .operation("create microsoft.graph.approvalStep")
     }
 }
 /// Request builder for one `microsoft.graph.unifiedRoleManagementPolicyRule` ([`UnifiedRoleManagementPolicyRuleKind`](models::UnifiedRoleManagementPolicyRuleKind)), reached at `/policies/roleManagementPolicies/{unifiedRoleManagementPolicy-id}/effectiveRules/{unifiedRoleManagementPolicyRule-id}`.
@@ -3408,57 +3579,7 @@ impl PrivilegedAccessGroupEligibilityScheduleBuilder {
             .operation("delete microsoft.graph.privilegedAccessGroupEligibilitySchedule")
     }
 }
-/// Request builder for a collection of `microsoft.graph.approvalStep` ([`ApprovalStep`](models::ApprovalStep)), reached at `/roleManagement/directory/roleAssignmentScheduleRequests/{unifiedRoleAssignmentScheduleRequest-id}/approval/completedSteps`, `/roleManagement/directory/roleAssignmentScheduleRequests/{unifiedRoleAssignmentScheduleRequest-id}/approval/pendingSteps`, `/roleManagement/directory/roleAssignmentScheduleRequests/{unifiedRoleAssignmentScheduleRequest-id}/approval/steps`.
-///
-/// Requests on the resource itself: `list`, `create` (from the schema's Capabilities annotations where it has them, the OData defaults otherwise).
-///
-/// Builders are cheap (a client handle and the path): each method clones them and appends to the path; nothing is sent until a request is awaited.
-#[derive(Debug, Clone)]
-pub struct ApprovalStepCollectionBuilder {
-    client: rt::Client,
-    path: rt::ODataPath,
-}
-#[allow(deprecated)]
-impl ApprovalStepCollectionBuilder {
-    /// The path this builder addresses: `as_str()` is what is sent (keys
-    /// percent-encoded), `template()` has placeholders instead of keys.
-    #[inline]
-    pub fn path(&self) -> &rt::ODataPath {
-        &self.path
-    }
-    /// Addresses one `microsoft.graph.approvalStep` of this collection by its key `id`: `/roleManagement/directory/roleAssignmentScheduleRequests/{unifiedRoleAssignmentScheduleRequest-id}/approval/completedSteps/{approvalStep-id}` ([`ApprovalStepBuilder`]).
-    ///
-    /// The key is percent-encoded as exactly one path segment (`/`, `?`, `#`, `%`, `'`, spaces and non-ASCII characters are escaped; `.` and `..` are written in the parenthesised key form), so no id can change the path or the query.
-    #[inline]
-    pub fn by_id(&self, id: impl AsRef<str>) -> ApprovalStepBuilder {
-        ApprovalStepBuilder {
-            client: self.client.clone(),
-            path: self.path.clone().key_named("approvalStep-id", id),
-        }
-    }
-    /// `GET /roleManagement/directory/roleAssignmentScheduleRequests/{unifiedRoleAssignmentScheduleRequest-id}/approval/completedSteps`: lists the collection of `microsoft.graph.approvalStep` ([`ApprovalStep`](models::ApprovalStep)).
-    ///
-    /// Returns a [`ListRequest`](rt::ListRequest): await it for the first page, or use `into_stream()` for every item across pages (`@odata.nextLink` is followed lazily). Set `$filter`, `$select`, `$expand`, `$orderby`, `$top`, `$skip`, `$count`, `$search`, headers and extra query parameters on it.
-    #[must_use = "a request does nothing until it is awaited (or sent with `.send()`)"]
-    #[inline]
-    pub fn list(&self) -> rt::ListRequest<models::ApprovalStep> {
-        rt::ListRequest::new(&self.client, self.path.clone())
-            .operation("list microsoft.graph.approvalStep")
-    }
-    /// `POST /roleManagement/directory/roleAssignmentScheduleRequests/{unifiedRoleAssignmentScheduleRequest-id}/approval/completedSteps`: creates a `microsoft.graph.approvalStep` in the collection.
-    ///
-    /// The body is a [`ApprovalStep`](models::ApprovalStep), sent as JSON; the result is the created entity Graph returns (`201 Created`).
-    #[must_use = "a request does nothing until it is awaited (or sent with `.send()`)"]
-    #[inline]
-    pub fn create(
-        &self,
-        body: &models::ApprovalStep,
-    ) -> rt::CreateRequest<models::ApprovalStep> {
-        rt::CreateRequest::new(&self.client, self.path.clone(), body)
-            .operation("create microsoft.graph.approvalStep")
-    }
-}
-/// Request builder for one `microsoft.graph.approvalStep` ([`ApprovalStep`](models::ApprovalStep)), reached at `/roleManagement/directory/roleAssignmentScheduleRequests/{unifiedRoleAssignmentScheduleRequest-id}/approval/completedSteps/{approvalStep-id}`.
+/// Request builder for one `microsoft.graph.approvalStep` ([`ApprovalStep`](models::ApprovalStep)), reached at `/roleManagement/directory/roleAssignmentApprovals/{approval-id}/completedSteps/{approvalStep-id}`.
 ///
 /// Requests on the resource itself: `get`, `update`, `delete` (from the schema's Capabilities annotations where it has them, the OData defaults otherwise).
 ///
@@ -3476,7 +3597,7 @@ impl ApprovalStepBuilder {
     pub fn path(&self) -> &rt::ODataPath {
         &self.path
     }
-    /// `GET /roleManagement/directory/roleAssignmentScheduleRequests/{unifiedRoleAssignmentScheduleRequest-id}/approval/completedSteps/{approvalStep-id}`: reads the `microsoft.graph.approvalStep` ([`ApprovalStep`](models::ApprovalStep)).
+    /// `GET /roleManagement/directory/roleAssignmentApprovals/{approval-id}/completedSteps/{approvalStep-id}`: reads the `microsoft.graph.approvalStep` ([`ApprovalStep`](models::ApprovalStep)).
     ///
     /// Returns a [`GetRequest`](rt::GetRequest); `$select`, `$expand`, headers and extra query parameters can be set on it.
     #[must_use = "a request does nothing until it is awaited (or sent with `.send()`)"]
@@ -3485,7 +3606,7 @@ impl ApprovalStepBuilder {
         rt::GetRequest::new(&self.client, self.path.clone())
             .operation("get microsoft.graph.approvalStep")
     }
-    /// `PATCH /roleManagement/directory/roleAssignmentScheduleRequests/{unifiedRoleAssignmentScheduleRequest-id}/approval/completedSteps/{approvalStep-id}`: updates the `microsoft.graph.approvalStep`.
+    /// `PATCH /roleManagement/directory/roleAssignmentApprovals/{approval-id}/completedSteps/{approvalStep-id}`: updates the `microsoft.graph.approvalStep`.
     ///
     /// The body is [`ApprovalStepUpdate`](models::ApprovalStepUpdate). Each of its fields is tri-state: absent (left out, unchanged), `null` (cleared) or a value. Succeeds with `()` on `204 No Content` (a `200` representation is ignored).
     #[must_use = "a request does nothing until it is awaited (or sent with `.send()`)"]
@@ -3494,7 +3615,7 @@ impl ApprovalStepBuilder {
         rt::UpdateRequest::new(&self.client, self.path.clone(), body)
             .operation("update microsoft.graph.approvalStep")
     }
-    /// `DELETE /roleManagement/directory/roleAssignmentScheduleRequests/{unifiedRoleAssignmentScheduleRequest-id}/approval/completedSteps/{approvalStep-id}`: deletes the `microsoft.graph.approvalStep`.
+    /// `DELETE /roleManagement/directory/roleAssignmentApprovals/{approval-id}/completedSteps/{approvalStep-id}`: deletes the `microsoft.graph.approvalStep`.
     #[must_use = "a request does nothing until it is awaited (or sent with `.send()`)"]
     #[inline]
     pub fn delete(&self) -> rt::DeleteRequest {

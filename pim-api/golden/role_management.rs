@@ -5,7 +5,9 @@
 // `/roleManagement/directory/roleAssignmentScheduleRequests`,
 // `/roleManagement/directory/roleEligibilitySchedules`,
 // `/roleManagement/directory/roleEligibilityScheduleInstances`,
-// `/roleManagement/directory/roleEligibilityScheduleRequests`.
+// `/roleManagement/directory/roleEligibilityScheduleRequests`,
+// `/roleManagement/directory/roleDefinitions`,
+// `/roleManagement/directory/roleAssignmentApprovals`.
 //
 // pim-api's build script regenerates this on every build; the committed copy under
 // pim-api/golden/ is refreshed with `EXPECTORATE=overwrite cargo test -p pim-codegen --test golden`.
@@ -53,7 +55,7 @@ pub struct UnifiedRoleAssignmentSchedule {
     pub directory_scope: Option<Box<DirectoryObject>>,
     /// `principal`: `microsoft.graph.directoryObject`; navigation property (present when expanded; the target is generated as a reference: key and additional properties); nullable.
     pub principal: Option<Box<DirectoryObject>>,
-    /// `roleDefinition`: `microsoft.graph.unifiedRoleDefinition`; navigation property (present when expanded; the target is generated as a reference: key and additional properties); nullable.
+    /// `roleDefinition`: `microsoft.graph.unifiedRoleDefinition`; navigation property (present when expanded); nullable.
     pub role_definition: Option<Box<UnifiedRoleDefinition>>,
     /// `activatedUsing`: `microsoft.graph.unifiedRoleEligibilitySchedule`; navigation property (present when expanded); nullable.
     pub activated_using: Option<Box<UnifiedRoleEligibilitySchedule>>,
@@ -230,7 +232,7 @@ pub struct UnifiedRoleAssignmentScheduleInstance {
     pub directory_scope: Option<Box<DirectoryObject>>,
     /// `principal`: `microsoft.graph.directoryObject`; navigation property (present when expanded; the target is generated as a reference: key and additional properties); nullable.
     pub principal: Option<Box<DirectoryObject>>,
-    /// `roleDefinition`: `microsoft.graph.unifiedRoleDefinition`; navigation property (present when expanded; the target is generated as a reference: key and additional properties); nullable.
+    /// `roleDefinition`: `microsoft.graph.unifiedRoleDefinition`; navigation property (present when expanded); nullable.
     pub role_definition: Option<Box<UnifiedRoleDefinition>>,
     /// `activatedUsing`: `microsoft.graph.unifiedRoleEligibilityScheduleInstance`; navigation property (present when expanded); nullable.
     pub activated_using: Option<Box<UnifiedRoleEligibilityScheduleInstance>>,
@@ -557,7 +559,7 @@ pub struct UnifiedRoleAssignmentScheduleRequest {
     pub directory_scope: Option<Box<DirectoryObject>>,
     /// `principal`: `microsoft.graph.directoryObject`; navigation property (present when expanded; the target is generated as a reference: key and additional properties); nullable.
     pub principal: Option<Box<DirectoryObject>>,
-    /// `roleDefinition`: `microsoft.graph.unifiedRoleDefinition`; navigation property (present when expanded; the target is generated as a reference: key and additional properties); nullable.
+    /// `roleDefinition`: `microsoft.graph.unifiedRoleDefinition`; navigation property (present when expanded); nullable.
     pub role_definition: Option<Box<UnifiedRoleDefinition>>,
     /// `targetSchedule`: `microsoft.graph.unifiedRoleAssignmentSchedule`; navigation property (present when expanded); nullable.
     pub target_schedule: Option<Box<UnifiedRoleAssignmentSchedule>>,
@@ -1047,6 +1049,291 @@ impl<'de> serde::Deserialize<'de> for UnifiedRoleAssignmentScheduleUpdate {
         rt::deserialize_model(deserializer)
     }
 }
+/// The `microsoft.graph.unifiedRoleDefinition` entity type. It derives from `microsoft.graph.entity`; the properties of its base types are included.
+///
+/// Build one with [`UnifiedRoleDefinition::new`] (or `Default`), then assign the fields you need.
+///
+/// Change one with a PATCH body: [`UnifiedRoleDefinitionUpdate`].
+///
+/// Decoding never fails because a property is absent: every field is an `Option` (responses to `$select` omit even non-nullable properties). Members without a field — newer properties, misspelled keys, instance annotations such as `@odata.etag` — are kept in `additional_properties`, and `null` is told apart from absent, so encoding gives back the JSON value that was decoded.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct UnifiedRoleDefinition {
+    /// `id`: `Edm.String`; key; not nullable: `None` only when the payload omits it (`$select`) or breaks the schema.
+    pub id: Option<String>,
+    /// `allowedPrincipalTypes`: `microsoft.graph.allowedRolePrincipalTypes`; nullable.
+    pub allowed_principal_types: Option<edm::Flags<AllowedRolePrincipalTypes>>,
+    /// `description`: `Edm.String`; nullable.
+    pub description: Option<String>,
+    /// `displayName`: `Edm.String`; nullable.
+    pub display_name: Option<String>,
+    /// `isBuiltIn`: `Edm.Boolean`; nullable.
+    pub is_built_in: Option<bool>,
+    /// `isEnabled`: `Edm.Boolean`; nullable.
+    pub is_enabled: Option<bool>,
+    /// `isPrivileged`: `Edm.Boolean`; nullable.
+    pub is_privileged: Option<bool>,
+    /// `resourceScopes`: `Collection(Edm.String)`; `None` when absent or `null`.
+    pub resource_scopes: Option<Vec<String>>,
+    /// `rolePermissions`: `Collection(microsoft.graph.unifiedRolePermission)`; `None` when absent or `null`.
+    pub role_permissions: Option<Vec<UnifiedRolePermission>>,
+    /// `templateId`: `Edm.String`; nullable.
+    pub template_id: Option<String>,
+    /// `version`: `Edm.String`; nullable.
+    pub version: Option<String>,
+    /// `inheritsPermissionsFrom`: `Collection(microsoft.graph.unifiedRoleDefinition)`; navigation property (present when expanded); `None` when absent or `null`.
+    pub inherits_permissions_from: Option<Vec<UnifiedRoleDefinition>>,
+    /// Members without a field: properties newer than the pinned schema, misspelled
+    /// keys, and instance annotations (`@odata.type`, `@odata.etag`, `<name>@odata.context`, …).
+    /// Written back on encode (annotations first); a key naming a declared property is
+    /// ignored there, the field wins.
+    pub additional_properties: edm::AdditionalProperties,
+    /// Which fields were `null` (not absent) in the decoded JSON, so encoding writes
+    /// `null` back exactly there.
+    explicit_nulls: rt::Nulls,
+}
+impl UnifiedRoleDefinition {
+    /// The `@odata.type` value that names this type.
+    pub const ODATA_TYPE: &'static str = "#microsoft.graph.unifiedRoleDefinition";
+    /// A value with every property absent; assign the fields you need.
+    pub fn new() -> Self {
+        Self::default()
+    }
+}
+impl rt::Model for UnifiedRoleDefinition {
+    const FIELDS: &'static [&'static str] = &[
+        "id",
+        "allowedPrincipalTypes",
+        "description",
+        "displayName",
+        "isBuiltIn",
+        "isEnabled",
+        "isPrivileged",
+        "resourceScopes",
+        "rolePermissions",
+        "templateId",
+        "version",
+        "inheritsPermissionsFrom",
+    ];
+    #[inline]
+    fn empty() -> Self {
+        Self::default()
+    }
+    #[inline]
+    fn field_index(key: &str) -> Option<u16> {
+        match key {
+            "id" => Some(0),
+            "allowedPrincipalTypes" => Some(1),
+            "description" => Some(2),
+            "displayName" => Some(3),
+            "isBuiltIn" => Some(4),
+            "isEnabled" => Some(5),
+            "isPrivileged" => Some(6),
+            "resourceScopes" => Some(7),
+            "rolePermissions" => Some(8),
+            "templateId" => Some(9),
+            "version" => Some(10),
+            "inheritsPermissionsFrom" => Some(11),
+            _ => None,
+        }
+    }
+    #[inline]
+    fn decode_known<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        let nulls = &mut self.explicit_nulls;
+        match index {
+            0 => rt::field(map, &mut self.id, nulls, 0),
+            1 => rt::field(map, &mut self.allowed_principal_types, nulls, 1),
+            2 => rt::field(map, &mut self.description, nulls, 2),
+            3 => rt::field(map, &mut self.display_name, nulls, 3),
+            4 => rt::field(map, &mut self.is_built_in, nulls, 4),
+            5 => rt::field(map, &mut self.is_enabled, nulls, 5),
+            6 => rt::field(map, &mut self.is_privileged, nulls, 6),
+            7 => rt::field(map, &mut self.resource_scopes, nulls, 7),
+            8 => rt::field(map, &mut self.role_permissions, nulls, 8),
+            9 => rt::field(map, &mut self.template_id, nulls, 9),
+            10 => rt::field(map, &mut self.version, nulls, 10),
+            11 => rt::field(map, &mut self.inherits_permissions_from, nulls, 11),
+            _ => map.next_value::<serde::de::IgnoredAny>().map(|_| ()),
+        }
+    }
+    fn encode_fields<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        let nulls = &self.explicit_nulls;
+        rt::put(map, "id", &self.id, nulls, 0)?;
+        rt::put(map, "allowedPrincipalTypes", &self.allowed_principal_types, nulls, 1)?;
+        rt::put(map, "description", &self.description, nulls, 2)?;
+        rt::put(map, "displayName", &self.display_name, nulls, 3)?;
+        rt::put(map, "isBuiltIn", &self.is_built_in, nulls, 4)?;
+        rt::put(map, "isEnabled", &self.is_enabled, nulls, 5)?;
+        rt::put(map, "isPrivileged", &self.is_privileged, nulls, 6)?;
+        rt::put(map, "resourceScopes", &self.resource_scopes, nulls, 7)?;
+        rt::put(map, "rolePermissions", &self.role_permissions, nulls, 8)?;
+        rt::put(map, "templateId", &self.template_id, nulls, 9)?;
+        rt::put(map, "version", &self.version, nulls, 10)?;
+        rt::put(
+            map,
+            "inheritsPermissionsFrom",
+            &self.inherits_permissions_from,
+            nulls,
+            11,
+        )?;
+        Ok(())
+    }
+    fn additional_properties(&self) -> &edm::AdditionalProperties {
+        &self.additional_properties
+    }
+    fn additional_properties_mut(&mut self) -> &mut edm::AdditionalProperties {
+        &mut self.additional_properties
+    }
+}
+impl serde::Serialize for UnifiedRoleDefinition {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        rt::serialize_model(self, serializer, None)
+    }
+}
+impl<'de> serde::Deserialize<'de> for UnifiedRoleDefinition {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        rt::deserialize_model(deserializer)
+    }
+}
+/// The body of a PATCH request that updates a `microsoft.graph.unifiedRoleDefinition` ([`UnifiedRoleDefinition`]).
+///
+/// Each field is a `::pim_api::edm::Patch`: `Absent` (the default) leaves the property out of the body and unchanged, `Null` sends `null` and clears it, `Value` sets it. Keys, computed and immutable properties are left out; so are navigation properties, except contained ones (Graph accepts nested rules in a policy PATCH).
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct UnifiedRoleDefinitionUpdate {
+    /// `allowedPrincipalTypes`: `microsoft.graph.allowedRolePrincipalTypes`; nullable.
+    pub allowed_principal_types: edm::Patch<edm::Flags<AllowedRolePrincipalTypes>>,
+    /// `description`: `Edm.String`; nullable.
+    pub description: edm::Patch<String>,
+    /// `displayName`: `Edm.String`; nullable.
+    pub display_name: edm::Patch<String>,
+    /// `isBuiltIn`: `Edm.Boolean`; nullable.
+    pub is_built_in: edm::Patch<bool>,
+    /// `isEnabled`: `Edm.Boolean`; nullable.
+    pub is_enabled: edm::Patch<bool>,
+    /// `isPrivileged`: `Edm.Boolean`; nullable.
+    pub is_privileged: edm::Patch<bool>,
+    /// `resourceScopes`: `Collection(Edm.String)`; `None` when absent or `null`.
+    pub resource_scopes: edm::Patch<Vec<String>>,
+    /// `rolePermissions`: `Collection(microsoft.graph.unifiedRolePermission)`; `None` when absent or `null`.
+    pub role_permissions: edm::Patch<Vec<UnifiedRolePermission>>,
+    /// `templateId`: `Edm.String`; nullable.
+    pub template_id: edm::Patch<String>,
+    /// `version`: `Edm.String`; nullable.
+    pub version: edm::Patch<String>,
+    /// `inheritsPermissionsFrom`: `Collection(microsoft.graph.unifiedRoleDefinition)`; navigation property (present when expanded); `None` when absent or `null`.
+    pub inherits_permissions_from: edm::Patch<Vec<UnifiedRoleDefinition>>,
+    /// Members to send that have no field (e.g. a property newer than the pinned
+    /// schema); `@…` annotations are written first.
+    pub additional_properties: edm::AdditionalProperties,
+}
+impl UnifiedRoleDefinitionUpdate {
+    /// An empty body: every property absent (unchanged).
+    pub fn new() -> Self {
+        Self::default()
+    }
+}
+impl rt::Model for UnifiedRoleDefinitionUpdate {
+    const FIELDS: &'static [&'static str] = &[
+        "allowedPrincipalTypes",
+        "description",
+        "displayName",
+        "isBuiltIn",
+        "isEnabled",
+        "isPrivileged",
+        "resourceScopes",
+        "rolePermissions",
+        "templateId",
+        "version",
+        "inheritsPermissionsFrom",
+    ];
+    #[inline]
+    fn empty() -> Self {
+        Self::default()
+    }
+    #[inline]
+    fn field_index(key: &str) -> Option<u16> {
+        match key {
+            "allowedPrincipalTypes" => Some(0),
+            "description" => Some(1),
+            "displayName" => Some(2),
+            "isBuiltIn" => Some(3),
+            "isEnabled" => Some(4),
+            "isPrivileged" => Some(5),
+            "resourceScopes" => Some(6),
+            "rolePermissions" => Some(7),
+            "templateId" => Some(8),
+            "version" => Some(9),
+            "inheritsPermissionsFrom" => Some(10),
+            _ => None,
+        }
+    }
+    #[inline]
+    fn decode_known<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        match index {
+            0 => rt::patch_field(map, &mut self.allowed_principal_types),
+            1 => rt::patch_field(map, &mut self.description),
+            2 => rt::patch_field(map, &mut self.display_name),
+            3 => rt::patch_field(map, &mut self.is_built_in),
+            4 => rt::patch_field(map, &mut self.is_enabled),
+            5 => rt::patch_field(map, &mut self.is_privileged),
+            6 => rt::patch_field(map, &mut self.resource_scopes),
+            7 => rt::patch_field(map, &mut self.role_permissions),
+            8 => rt::patch_field(map, &mut self.template_id),
+            9 => rt::patch_field(map, &mut self.version),
+            10 => rt::patch_field(map, &mut self.inherits_permissions_from),
+            _ => map.next_value::<serde::de::IgnoredAny>().map(|_| ()),
+        }
+    }
+    fn encode_fields<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        rt::put_patch(map, "allowedPrincipalTypes", &self.allowed_principal_types)?;
+        rt::put_patch(map, "description", &self.description)?;
+        rt::put_patch(map, "displayName", &self.display_name)?;
+        rt::put_patch(map, "isBuiltIn", &self.is_built_in)?;
+        rt::put_patch(map, "isEnabled", &self.is_enabled)?;
+        rt::put_patch(map, "isPrivileged", &self.is_privileged)?;
+        rt::put_patch(map, "resourceScopes", &self.resource_scopes)?;
+        rt::put_patch(map, "rolePermissions", &self.role_permissions)?;
+        rt::put_patch(map, "templateId", &self.template_id)?;
+        rt::put_patch(map, "version", &self.version)?;
+        rt::put_patch(map, "inheritsPermissionsFrom", &self.inherits_permissions_from)?;
+        Ok(())
+    }
+    fn additional_properties(&self) -> &edm::AdditionalProperties {
+        &self.additional_properties
+    }
+    fn additional_properties_mut(&mut self) -> &mut edm::AdditionalProperties {
+        &mut self.additional_properties
+    }
+}
+impl serde::Serialize for UnifiedRoleDefinitionUpdate {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        rt::serialize_model(self, serializer, None)
+    }
+}
+impl<'de> serde::Deserialize<'de> for UnifiedRoleDefinitionUpdate {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        rt::deserialize_model(deserializer)
+    }
+}
 /// The `microsoft.graph.unifiedRoleEligibilitySchedule` entity type. It derives from `microsoft.graph.unifiedRoleScheduleBase`; the properties of its base types are included.
 ///
 /// Build one with [`UnifiedRoleEligibilitySchedule::new`] (or `Default`), then assign the fields you need.
@@ -1085,7 +1372,7 @@ pub struct UnifiedRoleEligibilitySchedule {
     pub directory_scope: Option<Box<DirectoryObject>>,
     /// `principal`: `microsoft.graph.directoryObject`; navigation property (present when expanded; the target is generated as a reference: key and additional properties); nullable.
     pub principal: Option<Box<DirectoryObject>>,
-    /// `roleDefinition`: `microsoft.graph.unifiedRoleDefinition`; navigation property (present when expanded; the target is generated as a reference: key and additional properties); nullable.
+    /// `roleDefinition`: `microsoft.graph.unifiedRoleDefinition`; navigation property (present when expanded); nullable.
     pub role_definition: Option<Box<UnifiedRoleDefinition>>,
     /// Members without a field: properties newer than the pinned schema, misspelled
     /// keys, and instance annotations (`@odata.type`, `@odata.etag`, `<name>@odata.context`, …).
@@ -1248,7 +1535,7 @@ pub struct UnifiedRoleEligibilityScheduleInstance {
     pub directory_scope: Option<Box<DirectoryObject>>,
     /// `principal`: `microsoft.graph.directoryObject`; navigation property (present when expanded; the target is generated as a reference: key and additional properties); nullable.
     pub principal: Option<Box<DirectoryObject>>,
-    /// `roleDefinition`: `microsoft.graph.unifiedRoleDefinition`; navigation property (present when expanded; the target is generated as a reference: key and additional properties); nullable.
+    /// `roleDefinition`: `microsoft.graph.unifiedRoleDefinition`; navigation property (present when expanded); nullable.
     pub role_definition: Option<Box<UnifiedRoleDefinition>>,
     /// Members without a field: properties newer than the pinned schema, misspelled
     /// keys, and instance annotations (`@odata.type`, `@odata.etag`, `<name>@odata.context`, …).
@@ -1541,7 +1828,7 @@ pub struct UnifiedRoleEligibilityScheduleRequest {
     pub directory_scope: Option<Box<DirectoryObject>>,
     /// `principal`: `microsoft.graph.directoryObject`; navigation property (present when expanded; the target is generated as a reference: key and additional properties); nullable.
     pub principal: Option<Box<DirectoryObject>>,
-    /// `roleDefinition`: `microsoft.graph.unifiedRoleDefinition`; navigation property (present when expanded; the target is generated as a reference: key and additional properties); nullable.
+    /// `roleDefinition`: `microsoft.graph.unifiedRoleDefinition`; navigation property (present when expanded); nullable.
     pub role_definition: Option<Box<UnifiedRoleDefinition>>,
     /// `targetSchedule`: `microsoft.graph.unifiedRoleEligibilitySchedule`; navigation property (present when expanded); nullable.
     pub target_schedule: Option<Box<UnifiedRoleEligibilitySchedule>>,
@@ -2020,6 +2307,111 @@ impl<'de> serde::Deserialize<'de> for UnifiedRoleEligibilityScheduleUpdate {
         rt::deserialize_model(deserializer)
     }
 }
+/// The `microsoft.graph.unifiedRolePermission` complex type.
+///
+/// Build one with [`UnifiedRolePermission::new`] (or `Default`), then assign the fields you need.
+///
+/// Decoding never fails because a property is absent: every field is an `Option` (responses to `$select` omit even non-nullable properties). Members without a field — newer properties, misspelled keys, instance annotations such as `@odata.etag` — are kept in `additional_properties`, and `null` is told apart from absent, so encoding gives back the JSON value that was decoded.
+#[derive(Debug, Clone, PartialEq, Default)]
+#[non_exhaustive]
+pub struct UnifiedRolePermission {
+    /// `allowedResourceActions`: `Collection(Edm.String)`; `None` when absent or `null`.
+    pub allowed_resource_actions: Option<Vec<String>>,
+    /// `condition`: `Edm.String`; nullable.
+    pub condition: Option<String>,
+    /// `excludedResourceActions`: `Collection(Edm.String)`; `None` when absent or `null`.
+    pub excluded_resource_actions: Option<Vec<String>>,
+    /// Members without a field: properties newer than the pinned schema, misspelled
+    /// keys, and instance annotations (`@odata.type`, `@odata.etag`, `<name>@odata.context`, …).
+    /// Written back on encode (annotations first); a key naming a declared property is
+    /// ignored there, the field wins.
+    pub additional_properties: edm::AdditionalProperties,
+    /// Which fields were `null` (not absent) in the decoded JSON, so encoding writes
+    /// `null` back exactly there.
+    explicit_nulls: rt::Nulls,
+}
+impl UnifiedRolePermission {
+    /// The `@odata.type` value that names this type.
+    pub const ODATA_TYPE: &'static str = "#microsoft.graph.unifiedRolePermission";
+    /// A value with every property absent; assign the fields you need.
+    pub fn new() -> Self {
+        Self::default()
+    }
+}
+impl rt::Model for UnifiedRolePermission {
+    const FIELDS: &'static [&'static str] = &[
+        "allowedResourceActions",
+        "condition",
+        "excludedResourceActions",
+    ];
+    #[inline]
+    fn empty() -> Self {
+        Self::default()
+    }
+    #[inline]
+    fn field_index(key: &str) -> Option<u16> {
+        match key {
+            "allowedResourceActions" => Some(0),
+            "condition" => Some(1),
+            "excludedResourceActions" => Some(2),
+            _ => None,
+        }
+    }
+    #[inline]
+    fn decode_known<'de, A: serde::de::MapAccess<'de>>(
+        &mut self,
+        index: u16,
+        map: &mut A,
+    ) -> Result<(), A::Error> {
+        let nulls = &mut self.explicit_nulls;
+        match index {
+            0 => rt::field(map, &mut self.allowed_resource_actions, nulls, 0),
+            1 => rt::field(map, &mut self.condition, nulls, 1),
+            2 => rt::field(map, &mut self.excluded_resource_actions, nulls, 2),
+            _ => map.next_value::<serde::de::IgnoredAny>().map(|_| ()),
+        }
+    }
+    fn encode_fields<M: serde::ser::SerializeMap>(
+        &self,
+        map: &mut M,
+    ) -> Result<(), M::Error> {
+        let nulls = &self.explicit_nulls;
+        rt::put(
+            map,
+            "allowedResourceActions",
+            &self.allowed_resource_actions,
+            nulls,
+            0,
+        )?;
+        rt::put(map, "condition", &self.condition, nulls, 1)?;
+        rt::put(
+            map,
+            "excludedResourceActions",
+            &self.excluded_resource_actions,
+            nulls,
+            2,
+        )?;
+        Ok(())
+    }
+    fn additional_properties(&self) -> &edm::AdditionalProperties {
+        &self.additional_properties
+    }
+    fn additional_properties_mut(&mut self) -> &mut edm::AdditionalProperties {
+        &mut self.additional_properties
+    }
+}
+impl serde::Serialize for UnifiedRolePermission {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        rt::serialize_model(self, serializer, None)
+    }
+}
+impl<'de> serde::Deserialize<'de> for UnifiedRolePermission {
+    fn deserialize<D: serde::Deserializer<'de>>(
+        deserializer: D,
+    ) -> Result<Self, D::Error> {
+        rt::deserialize_model(deserializer)
+    }
+}
 /// The `microsoft.graph.unifiedRoleScheduleBase` entity type. It derives from `microsoft.graph.entity`; the properties of its base types are included.
 ///
 /// Build one with [`UnifiedRoleScheduleBase::new`] (or `Default`), then assign the fields you need.
@@ -2052,7 +2444,7 @@ pub struct UnifiedRoleScheduleBase {
     pub directory_scope: Option<Box<DirectoryObject>>,
     /// `principal`: `microsoft.graph.directoryObject`; navigation property (present when expanded; the target is generated as a reference: key and additional properties); nullable.
     pub principal: Option<Box<DirectoryObject>>,
-    /// `roleDefinition`: `microsoft.graph.unifiedRoleDefinition`; navigation property (present when expanded; the target is generated as a reference: key and additional properties); nullable.
+    /// `roleDefinition`: `microsoft.graph.unifiedRoleDefinition`; navigation property (present when expanded); nullable.
     pub role_definition: Option<Box<UnifiedRoleDefinition>>,
     /// Members without a field: properties newer than the pinned schema, misspelled
     /// keys, and instance annotations (`@odata.type`, `@odata.etag`, `<name>@odata.context`, …).
@@ -2197,7 +2589,7 @@ pub struct UnifiedRoleScheduleInstanceBase {
     pub directory_scope: Option<Box<DirectoryObject>>,
     /// `principal`: `microsoft.graph.directoryObject`; navigation property (present when expanded; the target is generated as a reference: key and additional properties); nullable.
     pub principal: Option<Box<DirectoryObject>>,
-    /// `roleDefinition`: `microsoft.graph.unifiedRoleDefinition`; navigation property (present when expanded; the target is generated as a reference: key and additional properties); nullable.
+    /// `roleDefinition`: `microsoft.graph.unifiedRoleDefinition`; navigation property (present when expanded); nullable.
     pub role_definition: Option<Box<UnifiedRoleDefinition>>,
     /// Members without a field: properties newer than the pinned schema, misspelled
     /// keys, and instance annotations (`@odata.type`, `@odata.etag`, `<name>@odata.context`, …).

@@ -177,6 +177,29 @@ fn probes() -> Vec<(&'static str, Probe)> {
                 .by_id(id)
                 .get())
         }),
+        (
+            "directory roleDefinitions inheritsPermissionsFrom",
+            |c, id| {
+                get(c
+                    .role_management()
+                    .directory()
+                    .role_definitions()
+                    .by_id(id)
+                    .inherits_permissions_from()
+                    .by_id(id)
+                    .get())
+            },
+        ),
+        ("directory roleAssignmentApprovals steps", |c, id| {
+            get(c
+                .role_management()
+                .directory()
+                .role_assignment_approvals()
+                .by_id(id)
+                .steps()
+                .by_id(id)
+                .get())
+        }),
         ("roleManagementPolicies rules", |c, id| {
             get(c
                 .policies()
