@@ -1,13 +1,14 @@
-//! How long pim-api's build script spends generating: `pim_codegen::generate` on the pin, and
-//! its stages. Ignored by default (a timing is only meaningful in release mode); run with
+//! Where pim-api's build script spends its time: `pim_codegen::generate` on the pin, and each
+//! of its stages, as medians of 15 runs. A profiling aid, not a check (speed targets are
+//! checked by the benches; see BENCHMARKS.md):
 //!
 //! ```text
-//! cargo test -p pim-codegen --release --test gen_timing -- --ignored --nocapture
+//! cargo run -p pim-codegen --release --example stage_timings
 //! ```
 //!
 //! The build script itself runs the generator as a build-dependency, which cargo compiles
-//! with `opt-level = 0` unless the workspace sets `[profile.dev.build-override] opt-level`; the
-//! debug figure is printed too when the test is run without `--release`.
+//! with `opt-level = 0` unless the workspace sets `[profile.dev.build-override] opt-level`;
+//! run without `--release` to see that figure.
 
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -17,9 +18,7 @@ fn median(mut v: Vec<Duration>) -> Duration {
     v[v.len() / 2]
 }
 
-#[test]
-#[ignore = "timing; run in release with --ignored --nocapture"]
-fn generating_the_pim_models_is_fast() {
+fn main() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
     let schema = std::fs::read(root.join("metadata/pim-beta.csdl")).unwrap();
     let selection = std::fs::read_to_string(root.join("metadata/selection.toml")).unwrap();
@@ -66,8 +65,4 @@ fn generating_the_pim_models_is_fast() {
             "release"
         }
     );
-    if !cfg!(debug_assertions) {
-        // The target is 150 ms; leave room for a loaded CI machine.
-        assert!(total < Duration::from_millis(600), "{total:?}");
-    }
 }
