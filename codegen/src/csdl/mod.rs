@@ -626,12 +626,12 @@ pub enum Expr<'a> {
     /// `Null`.
     Null,
     /// `Record`.
-    Record(Record<'a>),
+    Record(Box<Record<'a>>),
     /// `Collection`.
     Collection(Vec<Expr<'a>>),
     /// Any other dynamic expression (`Apply`, `If`, `Eq`, `Cast`, `LabeledElement`, `UrlRef`,
     /// ...): kept structurally so `sync` can write it back, never interpreted.
-    Dynamic(Dynamic<'a>),
+    Dynamic(Box<Dynamic<'a>>),
 }
 
 /// A `Record` expression.

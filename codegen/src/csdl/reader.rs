@@ -1578,7 +1578,7 @@ impl<'a> Parser<'a, '_> {
                 }
                 Some(Expr::Collection(items))
             }
-            "Record" => Some(Expr::Record(self.record(el))),
+            "Record" => Some(Expr::Record(Box::new(self.record(el)))),
             "Apply"
             | "Cast"
             | "If"
@@ -1603,7 +1603,7 @@ impl<'a> Parser<'a, '_> {
             | "Mul"
             | "Div"
             | "DivBy"
-            | "Mod" => Some(Expr::Dynamic(self.dynamic(el))),
+            | "Mod" => Some(Expr::Dynamic(Box::new(self.dynamic(el)))),
             _ => {
                 self.unknown_element(el, "Annotation");
                 None
@@ -1796,11 +1796,11 @@ fn attribute_expr<'a>(key: &str, value: Str<'a>) -> Option<Expr<'a>> {
     }
     match key {
         "EnumMember" => Some(Expr::EnumMember(split_whitespace(value))),
-        "UrlRef" => Some(Expr::Dynamic(Dynamic {
+        "UrlRef" => Some(Expr::Dynamic(Box::new(Dynamic {
             element: Str::Borrowed("UrlRef"),
             children: vec![Expr::Const(ConstKind::String, value)],
             ..Dynamic::default()
-        })),
+        }))),
         _ => None,
     }
 }

@@ -655,15 +655,14 @@ fn attribute_form<'e>(e: &'e Expr<'_>) -> Option<(&'static str, AttrValue<'e>)> 
         Expr::EnumMember(members) => Some(("EnumMember", AttrValue::Joined(members))),
         // `UrlRef="..."` is how the reader saw it when it is this simple; writing it back the
         // same way keeps the nesting depth the reader counts unchanged.
-        Expr::Dynamic(Dynamic {
-            element,
-            attributes,
-            children,
-            text: None,
-        }) if element == "UrlRef" && attributes.is_empty() => match children.as_slice() {
-            [Expr::Const(ConstKind::String, url)] => Some(("UrlRef", AttrValue::Str(url))),
-            _ => None,
-        },
+        Expr::Dynamic(d)
+            if d.element == "UrlRef" && d.attributes.is_empty() && d.text.is_none() =>
+        {
+            match d.children.as_slice() {
+                [Expr::Const(ConstKind::String, url)] => Some(("UrlRef", AttrValue::Str(url))),
+                _ => None,
+            }
+        }
         _ => None,
     }
 }
@@ -932,11 +931,11 @@ mod tests {
             annotations: vec![Annotation {
                 term: "t".into(),
                 value: Some(Expr::Collection(vec![
-                    Expr::Dynamic(Dynamic {
+                    Expr::Dynamic(Box::new(Dynamic {
                         element: "not a name".into(),
                         ..Dynamic::default()
-                    }),
-                    Expr::Dynamic(Dynamic {
+                    })),
+                    Expr::Dynamic(Box::new(Dynamic {
                         element: "Apply".into(),
                         attributes: vec![
                             ("bad key".into(), "v".into()),
@@ -945,7 +944,7 @@ mod tests {
                         ],
                         text: Some("]]>".into()),
                         children: vec![Expr::Null],
-                    }),
+                    })),
                 ])),
                 ..Annotation::default()
             }],
