@@ -101,13 +101,20 @@ impl<'m, 'a> Side<'m, 'a> {
             .filter(|b| {
                 let one = SelectionConfig {
                     binds: vec![(*b).clone()],
+                    ..SelectionConfig::default()
                 };
                 select(model, &one).is_ok()
             })
             .cloned()
             .collect();
         let paths = resolvable.iter().map(|b| b.path.clone()).collect();
-        let selection = select(model, &SelectionConfig { binds: resolvable }).unwrap_or_default();
+        // `[[server_set]]` entries change no closure, and one may name a property only one
+        // side has: the comparison leaves them out.
+        let only_binds = SelectionConfig {
+            binds: resolvable,
+            ..SelectionConfig::default()
+        };
+        let selection = select(model, &only_binds).unwrap_or_default();
         Side {
             model,
             selection,

@@ -19,6 +19,12 @@
 //! 5. an entity type reached by a non-containment navigation property, or as an operation's
 //!    parameter or return, that is not otherwise selected becomes *reference-only*: a small
 //!    type with its key instead of its whole hierarchy.
+//!
+//! The file may also list `[[server_set]]` properties: wire properties the service fills in
+//! although the schema does not annotate them `Core.Computed` (e.g. `microsoft.graph.request/status`,
+//! declared non-nullable). They do not change the closure; [`select`] checks that each names a
+//! structural property of a fully selected type that declares it, and stage 4 leaves them out
+//! of the required arguments of `new()` (see [`Selection::server_set`]).
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -29,12 +35,29 @@ use crate::diag::{Code, Diagnostic, Pos, Severity};
 use crate::model::{Model, OperationId, TypeDefKind, TypeId, TypeKind, TypeRef, vocab::Core};
 
 /// The selection file.
-#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, Deserialize, PartialEq, Eq)]
 #[serde(deny_unknown_fields)]
 pub struct SelectionConfig {
     /// The bound paths.
     #[serde(rename = "bind")]
     pub binds: Vec<Bind>,
+    /// Properties the service sets (`[[server_set]]` tables; none when absent).
+    #[serde(default, rename = "server_set")]
+    pub server_set: Vec<ServerSet>,
+}
+
+/// A property the service fills in, which a create body need not carry although the schema
+/// declares it non-nullable and not computed.
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct ServerSet {
+    /// `namespace.type/property`, naming the type that declares the property (not one that
+    /// inherits it): e.g. `microsoft.graph.request/status`. Applies to every type that
+    /// inherits it.
+    pub property: String,
+    /// Free text for humans: why the service sets it.
+    #[serde(default)]
+    pub note: Option<String>,
 }
 
 /// One bound URL path.
@@ -160,6 +183,10 @@ pub struct Selection {
     pub addressable: BTreeMap<TypeId, Vec<(String, TypeId, bool)>>,
     /// Selected operations (bound to addressable types).
     pub operations: BTreeSet<OperationId>,
+    /// The `[[server_set]]` properties, as normalized annotation targets
+    /// (`namespace.type/property` of the declaring type, as
+    /// [`Model::member_target`] writes them): never required by a constructor.
+    pub server_set: BTreeSet<String>,
 }
 
 impl Selection {
@@ -200,6 +227,11 @@ impl Selection {
                 .map(|b| model.type_ref_name(b))
                 .unwrap_or_default();
             out.push_str(&format!("{kind:<10} {} on {binding}\n", op.qualified));
+        }
+        for target in &self.server_set {
+            out.push_str(&format!(
+                "server-set {target}  (set by the service: not required by `new`)\n"
+            ));
         }
         for l in lines {
             out.push_str(&l);
@@ -304,6 +336,7 @@ pub fn select(model: &Model<'_>, config: &SelectionConfig) -> Result<Selection, 
             }
         }
     }
+    sel.server_set = server_set(model, config, &sel, &mut errors);
     for op in &sel.operations {
         let o = model.operation(*op);
         for (p, t) in &o.parameters {
@@ -321,6 +354,70 @@ pub fn select(model: &Model<'_>, config: &SelectionConfig) -> Result<Selection, 
     } else {
         Err(errors)
     }
+}
+
+/// Resolves the `[[server_set]]` entries: each must name a structural property declared by a
+/// type the selection generates in full. Anything else is an error, so that a misspelt entry
+/// or one left behind by a schema change does not silently stop applying.
+fn server_set(
+    model: &Model<'_>,
+    config: &SelectionConfig,
+    sel: &Selection,
+    errors: &mut Vec<Diagnostic>,
+) -> BTreeSet<String> {
+    let mut out = BTreeSet::new();
+    for entry in &config.server_set {
+        let text = entry.property.trim();
+        let fail = |why: String| {
+            selection_error(format!("server_set property `{}`: {why}", entry.property))
+        };
+        let Some((ty, property)) = text.rsplit_once('/') else {
+            errors.push(fail(
+                "expected `namespace.type/property`, e.g. `microsoft.graph.request/status`"
+                    .to_owned(),
+            ));
+            continue;
+        };
+        let Some(id) = model.type_id(ty) else {
+            errors.push(fail(format!(
+                "no type `{ty}` (write it namespace-qualified, without an alias)"
+            )));
+            continue;
+        };
+        if !sel.is_full(id) {
+            errors.push(fail(format!(
+                "`{ty}` is not generated in full by this selection"
+            )));
+            continue;
+        }
+        let declared = model
+            .structured(id)
+            .is_some_and(|s| s.properties.iter().any(|p| p.name() == property));
+        if !declared {
+            let inherited = model
+                .base_chain(id)
+                .into_iter()
+                .skip(1)
+                .find(|b| {
+                    model
+                        .structured(*b)
+                        .is_some_and(|s| s.properties.iter().any(|p| p.name() == property))
+                })
+                .map(|b| {
+                    format!(
+                        "; it is declared by `{}`, name that type",
+                        model.ty(b).qualified
+                    )
+                });
+            errors.push(fail(format!(
+                "`{ty}` declares no structural property `{property}`{}",
+                inherited.unwrap_or_default()
+            )));
+            continue;
+        }
+        out.insert(model.member_target(id, property));
+    }
+    out
 }
 
 fn selection_error(message: String) -> Diagnostic {
@@ -646,6 +743,66 @@ mod tests {
         assert_eq!(bad.code, Code::SelectionSyntax);
         assert_eq!(bad.line, 2);
         let unknown = SelectionConfig::from_toml("[[bind]]\npath = \"x\"\nfollw = []\n");
+        assert!(unknown.is_err());
+    }
+
+    #[test]
+    fn server_set_properties_must_be_declared_by_a_full_type() {
+        let text = SCHEMA.replace(
+            "<Property Name=\"by\" Type=\"graph.identity\"/>",
+            "<Property Name=\"by\" Type=\"graph.identity\"/><Property Name=\"status\" Type=\"Edm.String\" Nullable=\"false\"/>",
+        );
+        let parsed = parse(&text, ReadOptions::default());
+        let model = resolve(&parsed.document, text.as_bytes());
+        let with = |entry: &str| {
+            let toml = format!(
+                "[[bind]]\npath = \"roots\"\n[[server_set]]\nproperty = \"{entry}\"\nnote = \"x\"\n"
+            );
+            select(&model, &SelectionConfig::from_toml(&toml).unwrap())
+        };
+        let sel = with("microsoft.graph.resource/status").unwrap();
+        assert_eq!(
+            sel.server_set.iter().collect::<Vec<_>>(),
+            ["microsoft.graph.resource/status"]
+        );
+        assert!(
+            sel.explain(&model)
+                .contains("server-set microsoft.graph.resource/status"),
+        );
+        // Without the table, nothing is server-set.
+        let plain = SelectionConfig::from_toml("[[bind]]\npath = \"roots\"\n").unwrap();
+        assert!(select(&model, &plain).unwrap().server_set.is_empty());
+        // Misspelt, inherited, navigation, outside the closure, malformed: all errors.
+        for (entry, says) in [
+            (
+                "microsoft.graph.resource/stat",
+                "declares no structural property `stat`",
+            ),
+            (
+                "microsoft.graph.resource/id",
+                "declared by `microsoft.graph.entity`",
+            ),
+            (
+                "microsoft.graph.resource/owner",
+                "declares no structural property",
+            ),
+            (
+                "microsoft.graph.directoryObject/deletedDateTime",
+                "not generated in full",
+            ),
+            (
+                "microsoft.graph.nothing/id",
+                "no type `microsoft.graph.nothing`",
+            ),
+            ("graph.resource/status", "no type `graph.resource`"),
+            ("status", "expected `namespace.type/property`"),
+        ] {
+            let errors = with(entry).unwrap_err();
+            assert_eq!(errors[0].code, Code::SelectionUnresolved, "{entry}");
+            assert!(errors[0].message.contains(says), "{entry}: {errors:?}");
+        }
+        let unknown =
+            SelectionConfig::from_toml("[[bind]]\npath = \"x\"\n[[server_set]]\nprop = \"y\"\n");
         assert!(unknown.is_err());
     }
 

@@ -93,10 +93,9 @@ pub fn role_request(
     justification: Option<&str>,
     duration: Option<&str>,
 ) -> UnifiedRoleAssignmentScheduleRequest {
-    // The schema declares the server-set `status` of every request non-nullable, so `new`
-    // asks for it; a request being created has none.
-    let mut request = UnifiedRoleAssignmentScheduleRequest::new("");
-    request.status = None;
+    // `status` is set by the service (a `[[server_set]]` property of the selection): `new`
+    // does not ask for it and the body leaves it out.
+    let mut request = UnifiedRoleAssignmentScheduleRequest::new();
     request.action = Some(action.to_owned());
     request.principal_id = Some(principal_id.to_owned());
     request.role_definition_id = Some(role_definition_id.to_owned());

@@ -2146,10 +2146,10 @@ impl<'de> serde::Deserialize<'de> for RecurrenceRange {
 ///
 /// Where a property declares this type, its value is a [`RequestKind`], which also holds the derived types.
 ///
-/// Build one with [`Request::new`], which takes the properties the schema requires (non-nullable and not computed): `status`. There is no `Default`, so a create body cannot leave them out.
+/// Build one with [`Request::new`] (or `Default`), then assign the fields you need.
 ///
 /// Decoding never fails because a property is absent: every field is an `Option` (responses to `$select` omit even non-nullable properties). Members without a field — newer properties, misspelled keys, instance annotations such as `@odata.etag` — are kept in `additional_properties`, and `null` is told apart from absent, so encoding gives back the JSON value that was decoded.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct Request {
     /// `id`: `Edm.String`; key; not nullable: `None` only when the payload omits it (`$select`) or breaks the schema.
@@ -2162,7 +2162,7 @@ pub struct Request {
     pub created_date_time: Option<edm::DateTimeOffset>,
     /// `customData`: `Edm.String`; nullable.
     pub custom_data: Option<String>,
-    /// `status`: `Edm.String`; not nullable: `None` only when the payload omits it (`$select`) or breaks the schema; required when creating (see `new`).
+    /// `status`: `Edm.String`; not nullable: `None` only when the payload omits it (`$select`) or breaks the schema; set by the service (a `server_set` property of the selection), so `new` does not ask for it; assign the field to send a value.
     pub status: Option<String>,
     /// `approval`: `microsoft.graph.approval`; navigation property (present when expanded); nullable.
     pub approval: Option<Box<Approval>>,
@@ -2178,14 +2178,9 @@ pub struct Request {
 impl Request {
     /// The `@odata.type` value that names this type.
     pub const ODATA_TYPE: &'static str = "#microsoft.graph.request";
-    /// A value with the properties the schema requires (`status`); assign the optional fields afterwards.
-    ///
-    /// Required means non-nullable and not computed; keys are left to the service.
-    pub fn new(status: impl Into<String>) -> Self {
-        Self {
-            status: Some(status.into()),
-            ..<Self as rt::Model>::empty()
-        }
+    /// A value with every property absent; assign the fields you need.
+    pub fn new() -> Self {
+        Self::default()
     }
 }
 impl rt::Model for Request {
@@ -2200,17 +2195,7 @@ impl rt::Model for Request {
     ];
     #[inline]
     fn empty() -> Self {
-        Self {
-            id: None,
-            approval_id: None,
-            completed_date_time: None,
-            created_date_time: None,
-            custom_data: None,
-            status: None,
-            approval: None,
-            additional_properties: edm::AdditionalProperties::new(),
-            explicit_nulls: Default::default(),
-        }
+        Self::default()
     }
     #[inline]
     fn field_index(key: &str) -> Option<u16> {

@@ -590,12 +590,12 @@ for PrivilegedAccessGroupAssignmentScheduleInstanceUpdate {
 }
 /// The `microsoft.graph.privilegedAccessGroupAssignmentScheduleRequest` entity type. It derives from `microsoft.graph.privilegedAccessScheduleRequest`; the properties of its base types are included.
 ///
-/// Build one with [`PrivilegedAccessGroupAssignmentScheduleRequest::new`], which takes the properties the schema requires (non-nullable and not computed): `status`. There is no `Default`, so a create body cannot leave them out.
+/// Build one with [`PrivilegedAccessGroupAssignmentScheduleRequest::new`] (or `Default`), then assign the fields you need.
 ///
 /// Change one with a PATCH body: [`PrivilegedAccessGroupAssignmentScheduleRequestUpdate`].
 ///
 /// Decoding never fails because a property is absent: every field is an `Option` (responses to `$select` omit even non-nullable properties). Members without a field — newer properties, misspelled keys, instance annotations such as `@odata.etag` — are kept in `additional_properties`, and `null` is told apart from absent, so encoding gives back the JSON value that was decoded.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct PrivilegedAccessGroupAssignmentScheduleRequest {
     /// `id`: `Edm.String`; key; not nullable: `None` only when the payload omits it (`$select`) or breaks the schema.
@@ -608,7 +608,7 @@ pub struct PrivilegedAccessGroupAssignmentScheduleRequest {
     pub created_date_time: Option<edm::DateTimeOffset>,
     /// `customData`: `Edm.String`; nullable.
     pub custom_data: Option<String>,
-    /// `status`: `Edm.String`; not nullable: `None` only when the payload omits it (`$select`) or breaks the schema; required when creating (see `new`).
+    /// `status`: `Edm.String`; not nullable: `None` only when the payload omits it (`$select`) or breaks the schema; set by the service (a `server_set` property of the selection), so `new` does not ask for it; assign the field to send a value.
     pub status: Option<String>,
     /// `action`: `microsoft.graph.scheduleRequestActions`; nullable.
     pub action: Option<ScheduleRequestActions>,
@@ -650,14 +650,9 @@ pub struct PrivilegedAccessGroupAssignmentScheduleRequest {
 impl PrivilegedAccessGroupAssignmentScheduleRequest {
     /// The `@odata.type` value that names this type.
     pub const ODATA_TYPE: &'static str = "#microsoft.graph.privilegedAccessGroupAssignmentScheduleRequest";
-    /// A value with the properties the schema requires (`status`); assign the optional fields afterwards.
-    ///
-    /// Required means non-nullable and not computed; keys are left to the service.
-    pub fn new(status: impl Into<String>) -> Self {
-        Self {
-            status: Some(status.into()),
-            ..<Self as rt::Model>::empty()
-        }
+    /// A value with every property absent; assign the fields you need.
+    pub fn new() -> Self {
+        Self::default()
     }
 }
 impl rt::Model for PrivilegedAccessGroupAssignmentScheduleRequest {
@@ -685,30 +680,7 @@ impl rt::Model for PrivilegedAccessGroupAssignmentScheduleRequest {
     ];
     #[inline]
     fn empty() -> Self {
-        Self {
-            id: None,
-            approval_id: None,
-            completed_date_time: None,
-            created_date_time: None,
-            custom_data: None,
-            status: None,
-            action: None,
-            is_validation_only: None,
-            justification: None,
-            schedule_info: None,
-            ticket_info: None,
-            access_id: None,
-            group_id: None,
-            principal_id: None,
-            target_schedule_id: None,
-            approval: None,
-            activated_using: None,
-            group: None,
-            principal: None,
-            target_schedule: None,
-            additional_properties: edm::AdditionalProperties::new(),
-            explicit_nulls: Default::default(),
-        }
+        Self::default()
     }
     #[inline]
     fn field_index(key: &str) -> Option<u16> {
@@ -829,7 +801,7 @@ pub struct PrivilegedAccessGroupAssignmentScheduleRequestUpdate {
     pub created_date_time: edm::Patch<edm::DateTimeOffset>,
     /// `customData`: `Edm.String`; nullable.
     pub custom_data: edm::Patch<String>,
-    /// `status`: `Edm.String`; not nullable: `None` only when the payload omits it (`$select`) or breaks the schema; required when creating (see `new`).
+    /// `status`: `Edm.String`; not nullable: `None` only when the payload omits it (`$select`) or breaks the schema; set by the service (a `server_set` property of the selection), so `new` does not ask for it; assign the field to send a value.
     pub status: edm::Patch<String>,
     /// `action`: `microsoft.graph.scheduleRequestActions`; nullable.
     pub action: edm::Patch<ScheduleRequestActions>,
@@ -1493,12 +1465,12 @@ for PrivilegedAccessGroupEligibilityScheduleInstanceUpdate {
 }
 /// The `microsoft.graph.privilegedAccessGroupEligibilityScheduleRequest` entity type. It derives from `microsoft.graph.privilegedAccessScheduleRequest`; the properties of its base types are included.
 ///
-/// Build one with [`PrivilegedAccessGroupEligibilityScheduleRequest::new`], which takes the properties the schema requires (non-nullable and not computed): `status`. There is no `Default`, so a create body cannot leave them out.
+/// Build one with [`PrivilegedAccessGroupEligibilityScheduleRequest::new`] (or `Default`), then assign the fields you need.
 ///
 /// Change one with a PATCH body: [`PrivilegedAccessGroupEligibilityScheduleRequestUpdate`].
 ///
 /// Decoding never fails because a property is absent: every field is an `Option` (responses to `$select` omit even non-nullable properties). Members without a field — newer properties, misspelled keys, instance annotations such as `@odata.etag` — are kept in `additional_properties`, and `null` is told apart from absent, so encoding gives back the JSON value that was decoded.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct PrivilegedAccessGroupEligibilityScheduleRequest {
     /// `id`: `Edm.String`; key; not nullable: `None` only when the payload omits it (`$select`) or breaks the schema.
@@ -1511,7 +1483,7 @@ pub struct PrivilegedAccessGroupEligibilityScheduleRequest {
     pub created_date_time: Option<edm::DateTimeOffset>,
     /// `customData`: `Edm.String`; nullable.
     pub custom_data: Option<String>,
-    /// `status`: `Edm.String`; not nullable: `None` only when the payload omits it (`$select`) or breaks the schema; required when creating (see `new`).
+    /// `status`: `Edm.String`; not nullable: `None` only when the payload omits it (`$select`) or breaks the schema; set by the service (a `server_set` property of the selection), so `new` does not ask for it; assign the field to send a value.
     pub status: Option<String>,
     /// `action`: `microsoft.graph.scheduleRequestActions`; nullable.
     pub action: Option<ScheduleRequestActions>,
@@ -1551,14 +1523,9 @@ pub struct PrivilegedAccessGroupEligibilityScheduleRequest {
 impl PrivilegedAccessGroupEligibilityScheduleRequest {
     /// The `@odata.type` value that names this type.
     pub const ODATA_TYPE: &'static str = "#microsoft.graph.privilegedAccessGroupEligibilityScheduleRequest";
-    /// A value with the properties the schema requires (`status`); assign the optional fields afterwards.
-    ///
-    /// Required means non-nullable and not computed; keys are left to the service.
-    pub fn new(status: impl Into<String>) -> Self {
-        Self {
-            status: Some(status.into()),
-            ..<Self as rt::Model>::empty()
-        }
+    /// A value with every property absent; assign the fields you need.
+    pub fn new() -> Self {
+        Self::default()
     }
 }
 impl rt::Model for PrivilegedAccessGroupEligibilityScheduleRequest {
@@ -1585,29 +1552,7 @@ impl rt::Model for PrivilegedAccessGroupEligibilityScheduleRequest {
     ];
     #[inline]
     fn empty() -> Self {
-        Self {
-            id: None,
-            approval_id: None,
-            completed_date_time: None,
-            created_date_time: None,
-            custom_data: None,
-            status: None,
-            action: None,
-            is_validation_only: None,
-            justification: None,
-            schedule_info: None,
-            ticket_info: None,
-            access_id: None,
-            group_id: None,
-            principal_id: None,
-            target_schedule_id: None,
-            approval: None,
-            group: None,
-            principal: None,
-            target_schedule: None,
-            additional_properties: edm::AdditionalProperties::new(),
-            explicit_nulls: Default::default(),
-        }
+        Self::default()
     }
     #[inline]
     fn field_index(key: &str) -> Option<u16> {
@@ -1725,7 +1670,7 @@ pub struct PrivilegedAccessGroupEligibilityScheduleRequestUpdate {
     pub created_date_time: edm::Patch<edm::DateTimeOffset>,
     /// `customData`: `Edm.String`; nullable.
     pub custom_data: edm::Patch<String>,
-    /// `status`: `Edm.String`; not nullable: `None` only when the payload omits it (`$select`) or breaks the schema; required when creating (see `new`).
+    /// `status`: `Edm.String`; not nullable: `None` only when the payload omits it (`$select`) or breaks the schema; set by the service (a `server_set` property of the selection), so `new` does not ask for it; assign the field to send a value.
     pub status: edm::Patch<String>,
     /// `action`: `microsoft.graph.scheduleRequestActions`; nullable.
     pub action: edm::Patch<ScheduleRequestActions>,
@@ -2320,10 +2265,10 @@ impl<'de> serde::Deserialize<'de> for PrivilegedAccessScheduleInstance {
 }
 /// The `microsoft.graph.privilegedAccessScheduleRequest` entity type (abstract). It derives from `microsoft.graph.request`; the properties of its base types are included.
 ///
-/// Build one with [`PrivilegedAccessScheduleRequest::new`], which takes the properties the schema requires (non-nullable and not computed): `status`. There is no `Default`, so a create body cannot leave them out.
+/// Build one with [`PrivilegedAccessScheduleRequest::new`] (or `Default`), then assign the fields you need.
 ///
 /// Decoding never fails because a property is absent: every field is an `Option` (responses to `$select` omit even non-nullable properties). Members without a field — newer properties, misspelled keys, instance annotations such as `@odata.etag` — are kept in `additional_properties`, and `null` is told apart from absent, so encoding gives back the JSON value that was decoded.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct PrivilegedAccessScheduleRequest {
     /// `id`: `Edm.String`; key; not nullable: `None` only when the payload omits it (`$select`) or breaks the schema.
@@ -2336,7 +2281,7 @@ pub struct PrivilegedAccessScheduleRequest {
     pub created_date_time: Option<edm::DateTimeOffset>,
     /// `customData`: `Edm.String`; nullable.
     pub custom_data: Option<String>,
-    /// `status`: `Edm.String`; not nullable: `None` only when the payload omits it (`$select`) or breaks the schema; required when creating (see `new`).
+    /// `status`: `Edm.String`; not nullable: `None` only when the payload omits it (`$select`) or breaks the schema; set by the service (a `server_set` property of the selection), so `new` does not ask for it; assign the field to send a value.
     pub status: Option<String>,
     /// `action`: `microsoft.graph.scheduleRequestActions`; nullable.
     pub action: Option<ScheduleRequestActions>,
@@ -2362,14 +2307,9 @@ pub struct PrivilegedAccessScheduleRequest {
 impl PrivilegedAccessScheduleRequest {
     /// The `@odata.type` value that names this type.
     pub const ODATA_TYPE: &'static str = "#microsoft.graph.privilegedAccessScheduleRequest";
-    /// A value with the properties the schema requires (`status`); assign the optional fields afterwards.
-    ///
-    /// Required means non-nullable and not computed; keys are left to the service.
-    pub fn new(status: impl Into<String>) -> Self {
-        Self {
-            status: Some(status.into()),
-            ..<Self as rt::Model>::empty()
-        }
+    /// A value with every property absent; assign the fields you need.
+    pub fn new() -> Self {
+        Self::default()
     }
 }
 impl rt::Model for PrivilegedAccessScheduleRequest {
@@ -2389,22 +2329,7 @@ impl rt::Model for PrivilegedAccessScheduleRequest {
     ];
     #[inline]
     fn empty() -> Self {
-        Self {
-            id: None,
-            approval_id: None,
-            completed_date_time: None,
-            created_date_time: None,
-            custom_data: None,
-            status: None,
-            action: None,
-            is_validation_only: None,
-            justification: None,
-            schedule_info: None,
-            ticket_info: None,
-            approval: None,
-            additional_properties: edm::AdditionalProperties::new(),
-            explicit_nulls: Default::default(),
-        }
+        Self::default()
     }
     #[inline]
     fn field_index(key: &str) -> Option<u16> {

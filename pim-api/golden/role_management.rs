@@ -509,12 +509,12 @@ impl<'de> serde::Deserialize<'de> for UnifiedRoleAssignmentScheduleInstanceUpdat
 }
 /// The `microsoft.graph.unifiedRoleAssignmentScheduleRequest` entity type. It derives from `microsoft.graph.request`; the properties of its base types are included.
 ///
-/// Build one with [`UnifiedRoleAssignmentScheduleRequest::new`], which takes the properties the schema requires (non-nullable and not computed): `status`. There is no `Default`, so a create body cannot leave them out.
+/// Build one with [`UnifiedRoleAssignmentScheduleRequest::new`] (or `Default`), then assign the fields you need.
 ///
 /// Change one with a PATCH body: [`UnifiedRoleAssignmentScheduleRequestUpdate`].
 ///
 /// Decoding never fails because a property is absent: every field is an `Option` (responses to `$select` omit even non-nullable properties). Members without a field — newer properties, misspelled keys, instance annotations such as `@odata.etag` — are kept in `additional_properties`, and `null` is told apart from absent, so encoding gives back the JSON value that was decoded.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct UnifiedRoleAssignmentScheduleRequest {
     /// `id`: `Edm.String`; key; not nullable: `None` only when the payload omits it (`$select`) or breaks the schema.
@@ -527,7 +527,7 @@ pub struct UnifiedRoleAssignmentScheduleRequest {
     pub created_date_time: Option<edm::DateTimeOffset>,
     /// `customData`: `Edm.String`; nullable.
     pub custom_data: Option<String>,
-    /// `status`: `Edm.String`; not nullable: `None` only when the payload omits it (`$select`) or breaks the schema; required when creating (see `new`).
+    /// `status`: `Edm.String`; not nullable: `None` only when the payload omits it (`$select`) or breaks the schema; set by the service (a `server_set` property of the selection), so `new` does not ask for it; assign the field to send a value.
     pub status: Option<String>,
     /// `action`: `Edm.String`; nullable.
     pub action: Option<String>,
@@ -575,14 +575,9 @@ pub struct UnifiedRoleAssignmentScheduleRequest {
 impl UnifiedRoleAssignmentScheduleRequest {
     /// The `@odata.type` value that names this type.
     pub const ODATA_TYPE: &'static str = "#microsoft.graph.unifiedRoleAssignmentScheduleRequest";
-    /// A value with the properties the schema requires (`status`); assign the optional fields afterwards.
-    ///
-    /// Required means non-nullable and not computed; keys are left to the service.
-    pub fn new(status: impl Into<String>) -> Self {
-        Self {
-            status: Some(status.into()),
-            ..<Self as rt::Model>::empty()
-        }
+    /// A value with every property absent; assign the fields you need.
+    pub fn new() -> Self {
+        Self::default()
     }
 }
 impl rt::Model for UnifiedRoleAssignmentScheduleRequest {
@@ -613,33 +608,7 @@ impl rt::Model for UnifiedRoleAssignmentScheduleRequest {
     ];
     #[inline]
     fn empty() -> Self {
-        Self {
-            id: None,
-            approval_id: None,
-            completed_date_time: None,
-            created_date_time: None,
-            custom_data: None,
-            status: None,
-            action: None,
-            app_scope_id: None,
-            directory_scope_id: None,
-            is_validation_only: None,
-            justification: None,
-            principal_id: None,
-            role_definition_id: None,
-            schedule_info: None,
-            target_schedule_id: None,
-            ticket_info: None,
-            approval: None,
-            activated_using: None,
-            app_scope: None,
-            directory_scope: None,
-            principal: None,
-            role_definition: None,
-            target_schedule: None,
-            additional_properties: edm::AdditionalProperties::new(),
-            explicit_nulls: Default::default(),
-        }
+        Self::default()
     }
     #[inline]
     fn field_index(key: &str) -> Option<u16> {
@@ -769,7 +738,7 @@ pub struct UnifiedRoleAssignmentScheduleRequestUpdate {
     pub created_date_time: edm::Patch<edm::DateTimeOffset>,
     /// `customData`: `Edm.String`; nullable.
     pub custom_data: edm::Patch<String>,
-    /// `status`: `Edm.String`; not nullable: `None` only when the payload omits it (`$select`) or breaks the schema; required when creating (see `new`).
+    /// `status`: `Edm.String`; not nullable: `None` only when the payload omits it (`$select`) or breaks the schema; set by the service (a `server_set` property of the selection), so `new` does not ask for it; assign the field to send a value.
     pub status: edm::Patch<String>,
     /// `action`: `Edm.String`; nullable.
     pub action: edm::Patch<String>,
@@ -1780,12 +1749,12 @@ impl<'de> serde::Deserialize<'de> for UnifiedRoleEligibilityScheduleInstanceUpda
 }
 /// The `microsoft.graph.unifiedRoleEligibilityScheduleRequest` entity type. It derives from `microsoft.graph.request`; the properties of its base types are included.
 ///
-/// Build one with [`UnifiedRoleEligibilityScheduleRequest::new`], which takes the properties the schema requires (non-nullable and not computed): `status`. There is no `Default`, so a create body cannot leave them out.
+/// Build one with [`UnifiedRoleEligibilityScheduleRequest::new`] (or `Default`), then assign the fields you need.
 ///
 /// Change one with a PATCH body: [`UnifiedRoleEligibilityScheduleRequestUpdate`].
 ///
 /// Decoding never fails because a property is absent: every field is an `Option` (responses to `$select` omit even non-nullable properties). Members without a field — newer properties, misspelled keys, instance annotations such as `@odata.etag` — are kept in `additional_properties`, and `null` is told apart from absent, so encoding gives back the JSON value that was decoded.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 #[non_exhaustive]
 pub struct UnifiedRoleEligibilityScheduleRequest {
     /// `id`: `Edm.String`; key; not nullable: `None` only when the payload omits it (`$select`) or breaks the schema.
@@ -1798,7 +1767,7 @@ pub struct UnifiedRoleEligibilityScheduleRequest {
     pub created_date_time: Option<edm::DateTimeOffset>,
     /// `customData`: `Edm.String`; nullable.
     pub custom_data: Option<String>,
-    /// `status`: `Edm.String`; not nullable: `None` only when the payload omits it (`$select`) or breaks the schema; required when creating (see `new`).
+    /// `status`: `Edm.String`; not nullable: `None` only when the payload omits it (`$select`) or breaks the schema; set by the service (a `server_set` property of the selection), so `new` does not ask for it; assign the field to send a value.
     pub status: Option<String>,
     /// `action`: `Edm.String`; nullable.
     pub action: Option<String>,
@@ -1844,14 +1813,9 @@ pub struct UnifiedRoleEligibilityScheduleRequest {
 impl UnifiedRoleEligibilityScheduleRequest {
     /// The `@odata.type` value that names this type.
     pub const ODATA_TYPE: &'static str = "#microsoft.graph.unifiedRoleEligibilityScheduleRequest";
-    /// A value with the properties the schema requires (`status`); assign the optional fields afterwards.
-    ///
-    /// Required means non-nullable and not computed; keys are left to the service.
-    pub fn new(status: impl Into<String>) -> Self {
-        Self {
-            status: Some(status.into()),
-            ..<Self as rt::Model>::empty()
-        }
+    /// A value with every property absent; assign the fields you need.
+    pub fn new() -> Self {
+        Self::default()
     }
 }
 impl rt::Model for UnifiedRoleEligibilityScheduleRequest {
@@ -1881,32 +1845,7 @@ impl rt::Model for UnifiedRoleEligibilityScheduleRequest {
     ];
     #[inline]
     fn empty() -> Self {
-        Self {
-            id: None,
-            approval_id: None,
-            completed_date_time: None,
-            created_date_time: None,
-            custom_data: None,
-            status: None,
-            action: None,
-            app_scope_id: None,
-            directory_scope_id: None,
-            is_validation_only: None,
-            justification: None,
-            principal_id: None,
-            role_definition_id: None,
-            schedule_info: None,
-            target_schedule_id: None,
-            ticket_info: None,
-            approval: None,
-            app_scope: None,
-            directory_scope: None,
-            principal: None,
-            role_definition: None,
-            target_schedule: None,
-            additional_properties: edm::AdditionalProperties::new(),
-            explicit_nulls: Default::default(),
-        }
+        Self::default()
     }
     #[inline]
     fn field_index(key: &str) -> Option<u16> {
@@ -2033,7 +1972,7 @@ pub struct UnifiedRoleEligibilityScheduleRequestUpdate {
     pub created_date_time: edm::Patch<edm::DateTimeOffset>,
     /// `customData`: `Edm.String`; nullable.
     pub custom_data: edm::Patch<String>,
-    /// `status`: `Edm.String`; not nullable: `None` only when the payload omits it (`$select`) or breaks the schema; required when creating (see `new`).
+    /// `status`: `Edm.String`; not nullable: `None` only when the payload omits it (`$select`) or breaks the schema; set by the service (a `server_set` property of the selection), so `new` does not ask for it; assign the field to send a value.
     pub status: edm::Patch<String>,
     /// `action`: `Edm.String`; nullable.
     pub action: edm::Patch<String>,

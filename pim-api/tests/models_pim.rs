@@ -8,9 +8,10 @@ use serde_json::json;
 
 #[test]
 fn a_schedule_request_create_body() {
-    // `request.status` is non-nullable and not annotated as computed in the schema, so the
-    // create body requires it (the docs never send it; Graph ignores it on create).
-    let mut request = UnifiedRoleAssignmentScheduleRequest::new("Provisioned");
+    // `request.status` is non-nullable and not annotated as computed in the schema, but the
+    // service sets it: selection.toml lists it under `[[server_set]]`, so `new` does not ask
+    // for it and a create body leaves it out, as the docs' examples do.
+    let mut request = UnifiedRoleAssignmentScheduleRequest::new();
     request.action = Some("adminAssign".into());
     request.principal_id = Some("071cc716-8147-4397-a5ba-b2105951cc0b".into());
     request.role_definition_id = Some("8424c6f0-a189-499e-bbd0-26c1753c96d4".into());
@@ -25,7 +26,6 @@ fn a_schedule_request_create_body() {
     assert_eq!(
         serde_json::to_value(&request).unwrap(),
         json!({
-            "status": "Provisioned",
             "action": "adminAssign",
             "directoryScopeId": "/",
             "principalId": "071cc716-8147-4397-a5ba-b2105951cc0b",
@@ -35,6 +35,16 @@ fn a_schedule_request_create_body() {
                 "expiration": {"type": "afterDuration", "duration": "PT5H"}
             }
         })
+    );
+    // The field is still there for anyone who wants to send it.
+    request.status = Some("Provisioned".into());
+    assert_eq!(
+        serde_json::to_value(&request).unwrap()["status"],
+        json!("Provisioned")
+    );
+    assert_eq!(
+        UnifiedRoleAssignmentScheduleRequest::new(),
+        UnifiedRoleAssignmentScheduleRequest::default()
     );
 }
 

@@ -70,8 +70,11 @@ impl Options {
     pub fn by_bind(model: &Model<'_>, config: &SelectionConfig) -> Options {
         let mut reach = Vec::new();
         for bind in &config.binds {
+            // The path alone: `[[server_set]]` entries do not change a closure, and may name
+            // types other paths select.
             let one = SelectionConfig {
                 binds: vec![bind.clone()],
+                ..SelectionConfig::default()
             };
             let Ok(sel) = select(model, &one) else {
                 continue;
@@ -742,10 +745,13 @@ impl<'m, 'a> Builder<'m, 'a> {
             let boxed = navigation || ty.named().is_some_and(|t| self.boxed(owner, t));
             Shape::Single { boxed }
         };
+        // Listed under `[[server_set]]` in the selection file: the service fills it in.
+        let server_set = self.sel.server_set.contains(&target);
         let required = !navigation
             && !ty.collection
             && !nullable
             && !core.computed
+            && !server_set
             && !is_key
             && matches!(m, MemberRef::Property(..));
         let csdl_type = self.csdl_type_text(&ty, raw_type);
@@ -782,6 +788,13 @@ impl<'m, 'a> Builder<'m, 'a> {
         }
         if core.immutable {
             facts.push("immutable (set on create, never changed)".to_owned());
+        }
+        if server_set && !core.computed {
+            facts.push(
+                "set by the service (a `server_set` property of the selection), so `new` does \
+                 not ask for it; assign the field to send a value"
+                    .to_owned(),
+            );
         }
         if required {
             facts.push("required when creating (see `new`)".to_owned());
@@ -1295,6 +1308,41 @@ mod tests {
             field(looped, "all").shape,
             Shape::Collection { .. }
         ));
+    }
+
+    #[test]
+    fn server_set_properties_are_not_required() {
+        let parsed = parse(SCHEMA, ReadOptions::default());
+        let model = resolve(&parsed.document, SCHEMA.as_bytes());
+        let mut sel = select_everything(&model);
+        // As `select` writes a `[[server_set]]` entry: the declaring type's member target.
+        sel.server_set
+            .insert(model.member_target(model.type_id("n.doc").unwrap(), "title"));
+        let built = build(&model, &sel, &Options::whole_schema());
+        let doc = structure(&built, "Doc");
+        // `title` (non-nullable, not computed) was the only required field.
+        assert_eq!(doc.required().count(), 0);
+        assert!(doc.has_default);
+        // The field stays, documented as set by the service, and stays in the PATCH body.
+        let title = field(doc, "title");
+        assert!(!title.nullable && !title.required);
+        assert!(
+            title.docs.last().unwrap().contains("set by the service"),
+            "{:?}",
+            title.docs
+        );
+        let Item::Update(u) = find(&built, "DocUpdate") else {
+            panic!()
+        };
+        assert!(u.fields.iter().any(|f| f.wire == "title"));
+        // Without the entry, the same build requires it.
+        assert_eq!(
+            structure(&ir(), "Doc")
+                .required()
+                .map(|f| f.wire.as_str())
+                .collect::<Vec<_>>(),
+            ["title"]
+        );
     }
 
     #[test]

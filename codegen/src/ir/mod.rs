@@ -184,7 +184,8 @@ pub struct Field {
     pub csdl_type: String,
     /// Whether the schema allows `null` (for collections: `null` items).
     pub nullable: bool,
-    /// Whether `new()` requires it (non-nullable, not computed, not a key, not a collection).
+    /// Whether `new()` requires it: non-nullable, not computed, not a key, not a collection,
+    /// and not one of the selection's `[[server_set]]` properties.
     pub required: bool,
     /// Whether it is a navigation property (present only when expanded).
     pub navigation: bool,
