@@ -9,10 +9,12 @@ use futures::TryStreamExt;
 use pim_api::edm::{Duration, Patch};
 use pim_api::models::{
     ApprovalStepUpdate, ExpirationPattern, ExpirationPatternType, RequestSchedule,
-    UnifiedRoleAssignmentScheduleInstance, UnifiedRoleAssignmentScheduleRequest,
+    RoleAssignmentScheduleRequestFilterByCurrentUserOptions, UnifiedRoleAssignmentScheduleInstance,
+    UnifiedRoleAssignmentScheduleRequest, UnifiedRoleDefinition,
     UnifiedRoleManagementPolicyAssignment, UnifiedRoleManagementPolicyExpirationRuleUpdate,
 };
-use pim_api::runtime::{Client, Literal, Result};
+use pim_api::requests::ApprovalBuilder;
+use pim_api::runtime::{Client, ListRequest, Literal, Result};
 
 /// The rule of a role's policy that caps how long an activation lasts.
 pub const ACTIVATION_RULE: &str = "Expiration_EndUser_Assignment";
@@ -37,6 +39,33 @@ pub async fn role_settings(client: &Client) -> Result<Vec<UnifiedRoleManagementP
         .await
 }
 
+/// The directory's role definitions (built-in and custom Microsoft Entra roles), every page;
+/// with `display_name`, only the role of that name.
+///
+/// `GET /roleManagement/directory/roleDefinitions?$filter=displayName eq '…'`.
+pub async fn role_definitions(
+    client: &Client,
+    display_name: Option<&str>,
+) -> Result<Vec<UnifiedRoleDefinition>> {
+    let all = client
+        .role_management()
+        .directory()
+        .role_definitions()
+        .list();
+    where_eq(all, "displayName", display_name)
+        .collect_all()
+        .await
+}
+
+/// `request` with `$filter=<property> eq '<value>'` (the value quoted and escaped) when there
+/// is a value, unchanged otherwise.
+fn where_eq<T>(request: ListRequest<T>, property: &str, value: Option<&str>) -> ListRequest<T> {
+    match value {
+        Some(v) => request.filter(format!("{property} eq {}", Literal::string(v))),
+        None => request,
+    }
+}
+
 /// Sets the longest activation a role's policy allows (`maximum`, an ISO 8601 duration such
 /// as `PT4H`): a PATCH of the policy's expiration rule for end users.
 pub async fn set_max_activation(client: &Client, policy_id: &str, maximum: &str) -> Result<()> {
@@ -59,15 +88,15 @@ pub async fn list_assignments(
     client: &Client,
     principal_id: Option<&str>,
 ) -> Result<Vec<UnifiedRoleAssignmentScheduleInstance>> {
-    let mut request = client
+    let all = client
         .role_management()
         .directory()
         .role_assignment_schedule_instances()
         .list();
-    if let Some(p) = principal_id {
-        request = request.filter(format!("principalId eq {}", Literal::string(p)));
-    }
-    request.into_stream().try_collect().await
+    where_eq(all, "principalId", principal_id)
+        .into_stream()
+        .try_collect()
+        .await
 }
 
 /// A schedule starting now: for `duration` (ISO 8601, e.g. `PT4H`), else without end.
@@ -208,6 +237,41 @@ pub async fn renew(
     submit(client, &r).await
 }
 
+/// The Microsoft Entra role assignment requests waiting for the caller's approval:
+/// `GET /roleManagement/directory/roleAssignmentScheduleRequests/filterByCurrentUser(on='approver')?$filter=status eq 'PendingApproval'`,
+/// every page. Each request's `approvalId` is what [`decide_role_approval`] takes.
+pub async fn pending_role_approvals(
+    client: &Client,
+) -> Result<Vec<UnifiedRoleAssignmentScheduleRequest>> {
+    client
+        .role_management()
+        .directory()
+        .role_assignment_schedule_requests()
+        .filter_by_current_user(RoleAssignmentScheduleRequestFilterByCurrentUserOptions::Approver)
+        .filter(format!("status eq {}", Literal::string("PendingApproval")))
+        .collect_all()
+        .await
+}
+
+/// Approves or denies a pending Microsoft Entra role request (PIM iteration 3): finds the
+/// step of approval `approval_id` (the request's `approvalId`) that is assigned to the caller
+/// and in progress, and records the decision on it with
+/// `PATCH /roleManagement/directory/roleAssignmentApprovals/{approvalId}/steps/{stepId}`.
+/// Returns the step's id, or `None` when no step awaits the caller.
+pub async fn decide_role_approval(
+    client: &Client,
+    approval_id: &str,
+    approve: bool,
+    justification: &str,
+) -> Result<Option<String>> {
+    let approval = client
+        .role_management()
+        .directory()
+        .role_assignment_approvals()
+        .by_id(approval_id);
+    decide_pending_step(&approval, approve, justification).await
+}
+
 /// Approves or denies a pending PIM for groups request: finds the approval's step assigned
 /// to the caller that is in progress and records the decision on it. Returns the step's id,
 /// or `None` when no step awaits the caller.
@@ -223,6 +287,17 @@ pub async fn decide_group_approval(
         .group()
         .assignment_approvals()
         .by_id(approval_id);
+    decide_pending_step(&approval, approve, justification).await
+}
+
+/// The decision on an approval (roles and groups share the `approval` type, so its builder):
+/// the step assigned to the caller that is in progress gets `reviewResult` `Approve` or
+/// `Deny` and the justification.
+async fn decide_pending_step(
+    approval: &ApprovalBuilder,
+    approve: bool,
+    justification: &str,
+) -> Result<Option<String>> {
     let steps = approval.steps().list().collect_all().await?;
     let Some(step) = steps
         .into_iter()

@@ -8,12 +8,15 @@
 //!
 //! | flow | request |
 //! |---|---|
+//! | [`flows::role_definitions`] | `GET /roleManagement/directory/roleDefinitions?$filter=displayName eq '…'` (all pages) |
 //! | [`flows::role_settings`] | `GET /policies/roleManagementPolicyAssignments?$filter=…&$expand=policy($expand=rules)` |
 //! | [`flows::iteration2::roles`] | `GET /privilegedAccess/{provider}/resources/{id}/roleDefinitions`, `…/roleSettings` |
 //! | [`flows::set_max_activation`] | `PATCH /policies/roleManagementPolicies/{id}/rules/Expiration_EndUser_Assignment` |
 //! | [`flows::list_assignments`] | `GET /roleManagement/directory/roleAssignmentScheduleInstances` (all pages) |
 //! | [`flows::iteration2::export_assignments`] | `GET /privilegedAccess/{provider}/roleAssignments/export?$filter=…` |
 //! | [`flows::create_assignment`], [`flows::activate`], [`flows::deactivate`], [`flows::extend`], [`flows::renew`] | `POST /roleManagement/directory/roleAssignmentScheduleRequests` |
+//! | [`flows::pending_role_approvals`] | `GET /roleManagement/directory/roleAssignmentScheduleRequests/filterByCurrentUser(on='approver')?$filter=…` |
+//! | [`flows::decide_role_approval`] | `GET /roleManagement/directory/roleAssignmentApprovals/{id}/steps`, `PATCH …/steps/{id}` |
 //! | [`flows::decide_group_approval`] | `GET …/group/assignmentApprovals/{id}/steps`, `PATCH …/steps/{id}` |
 //! | [`flows::iteration2::decide`] | `POST /privilegedAccess/{provider}/roleAssignmentRequests/{id}/updateRequest` |
 //! | [`flows::cancel`] | `POST /roleManagement/directory/roleAssignmentScheduleRequests/{id}/cancel` |
@@ -61,6 +64,19 @@ pub fn args(usage: &str, required: usize) -> Vec<String> {
         std::process::exit(2);
     }
     args
+}
+
+/// `approve` → `true`, `deny` → `false`; anything else prints the usage and exits with
+/// status 2.
+pub fn decision(word: &str, usage: &str) -> bool {
+    match word {
+        "approve" => true,
+        "deny" => false,
+        other => {
+            eprintln!("expected approve or deny, not {other:?}; usage: {usage}");
+            std::process::exit(2);
+        }
+    }
 }
 
 /// Prints a Graph or transport error with what Graph said, and exits with status 1.

@@ -2,7 +2,7 @@
 //! each mock matches the exact method, path, query and JSON body Graph expects and must be
 //! hit exactly once (checked when the server drops), and the typed results are checked.
 
-use pim_api::models::UnifiedRoleManagementPolicyRuleKind as Rule;
+use pim_api::models::{AllowedRolePrincipalTypes, UnifiedRoleManagementPolicyRuleKind as Rule};
 use pim_api::runtime::{Client, StaticToken};
 use pim_api_examples::flows::{self, RequestKind};
 use serde_json::json;
@@ -23,6 +23,56 @@ fn client(server: &MockServer) -> Client {
 /// A created request as Graph echoes it.
 fn created(action: &str) -> serde_json::Value {
     json!({"id": "req-1", "status": "Provisioned", "action": action})
+}
+
+#[tokio::test]
+async fn role_definitions_are_listed_with_a_filter() {
+    let server = MockServer::start().await;
+    let base = "/beta/roleManagement/directory/roleDefinitions";
+    Mock::given(method("GET"))
+        .and(path(base))
+        .and(query_param("$filter", "displayName eq 'Owner''s Helper'"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({
+            "value": [{
+                "id": "f2ef992c-3afb-46b9-b7cf-a126ee74c451",
+                "displayName": "Owner's Helper",
+                "isBuiltIn": false, "isEnabled": true, "isPrivileged": true,
+                "allowedPrincipalTypes": "user,servicePrincipal",
+                "resourceScopes": ["/"],
+                "rolePermissions": [{"allowedResourceActions": [
+                    "microsoft.directory/applications/basic/update"
+                ], "condition": null}],
+                "templateId": "f2ef992c-3afb-46b9-b7cf-a126ee74c451", "version": "1"
+            }],
+            "@odata.nextLink": format!("{}{base}?$skiptoken=2", server.uri())
+        })))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path(base))
+        .and(query_param("$skiptoken", "2"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"value": []})))
+        .expect(1)
+        .mount(&server)
+        .await;
+    let roles = flows::role_definitions(&client(&server), Some("Owner's Helper"))
+        .await
+        .unwrap();
+    assert_eq!(roles.len(), 1);
+    let role = &roles[0];
+    assert_eq!(role.display_name.as_deref(), Some("Owner's Helper"));
+    assert_eq!(role.is_privileged, Some(true));
+    // A flags enum: both members, typed.
+    let types = role.allowed_principal_types.as_ref().unwrap();
+    assert!(types.contains(&AllowedRolePrincipalTypes::User));
+    assert!(types.contains(&AllowedRolePrincipalTypes::ServicePrincipal));
+    assert!(!types.contains(&AllowedRolePrincipalTypes::Group));
+    let permissions = role.role_permissions.as_ref().unwrap();
+    assert_eq!(
+        permissions[0].allowed_resource_actions.as_deref().unwrap(),
+        ["microsoft.directory/applications/basic/update"]
+    );
 }
 
 #[tokio::test]
@@ -199,6 +249,20 @@ async fn assignment_requests_for_each_action() {
         .unwrap();
 }
 
+/// Mounts the PATCH of the approval step at `step_path` with exactly the decision's body
+/// (Graph answers 204).
+async fn expect_decision(server: &MockServer, step_path: &str, result: &str, justification: &str) {
+    Mock::given(method("PATCH"))
+        .and(path(step_path))
+        .and(body_json(
+            json!({"reviewResult": result, "justification": justification}),
+        ))
+        .respond_with(ResponseTemplate::new(204))
+        .expect(1)
+        .mount(server)
+        .await;
+}
+
 #[tokio::test]
 async fn group_approval_decides_the_step_assigned_to_me() {
     let server = MockServer::start().await;
@@ -212,24 +276,9 @@ async fn group_approval_decides_the_step_assigned_to_me() {
         .expect(2)
         .mount(&server)
         .await;
-    Mock::given(method("PATCH"))
-        .and(path(format!("{steps}/s1")))
-        .and(body_json(
-            json!({"reviewResult": "Deny", "justification": "not on call"}),
-        ))
-        .respond_with(ResponseTemplate::new(204))
-        .expect(1)
-        .mount(&server)
-        .await;
-    Mock::given(method("PATCH"))
-        .and(path(format!("{steps}/s1")))
-        .and(body_json(
-            json!({"reviewResult": "Approve", "justification": "ok"}),
-        ))
-        .respond_with(ResponseTemplate::new(204))
-        .expect(1)
-        .mount(&server)
-        .await;
+    let step = format!("{steps}/s1");
+    expect_decision(&server, &step, "Deny", "not on call").await;
+    expect_decision(&server, &step, "Approve", "ok").await;
     let c = client(&server);
     let step = flows::decide_group_approval(&c, "ap-1", false, "not on call")
         .await
@@ -239,6 +288,59 @@ async fn group_approval_decides_the_step_assigned_to_me() {
         .await
         .unwrap();
     assert_eq!(step.as_deref(), Some("s1"));
+}
+
+#[tokio::test]
+async fn role_approval_step_is_approved_with_a_typed_patch() {
+    let server = MockServer::start().await;
+    // The approval id of a role request is the request's `approvalId`.
+    let approval = "/beta/roleManagement/directory/roleAssignmentApprovals/9f2b5ddb-a50e-44a1-a6f4-f616322262ea";
+    Mock::given(method("GET"))
+        .and(path(
+            "/beta/roleManagement/directory/roleAssignmentScheduleRequests/filterByCurrentUser(on='approver')",
+        ))
+        .and(query_param("$filter", "status eq 'PendingApproval'"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"value": [{
+            "id": "9f2b5ddb-a50e-44a1-a6f4-f616322262ea", "status": "PendingApproval",
+            "approvalId": "9f2b5ddb-a50e-44a1-a6f4-f616322262ea", "action": "SelfActivate",
+            "principalId": "d96ea738-3b95-4ae7-9e19-78a083066d5b",
+            "roleDefinitionId": "88d8e3e3-8f55-4a1e-953a-9b9898b8876b", "justification": "test"
+        }]})))
+        .expect(1)
+        .mount(&server)
+        .await;
+    Mock::given(method("GET"))
+        .and(path(format!("{approval}/steps")))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"value": [
+            {"id": "st-0", "assignedToMe": false, "status": "InProgress", "reviewResult": "NotReviewed"},
+            {"id": "st-1", "assignedToMe": true, "status": "InProgress", "reviewResult": "NotReviewed",
+             "justification": "", "reviewedBy": null, "reviewedDateTime": null}
+        ]})))
+        .expect(1)
+        .mount(&server)
+        .await;
+    expect_decision(
+        &server,
+        &format!("{approval}/steps/st-1"),
+        "Approve",
+        "Trusted User",
+    )
+    .await;
+    let c = client(&server);
+    let pending = flows::pending_role_approvals(&c).await.unwrap();
+    let approval_id = pending[0].approval_id.as_deref().unwrap();
+    let step = flows::decide_role_approval(&c, approval_id, true, "Trusted User")
+        .await
+        .unwrap();
+    assert_eq!(step.as_deref(), Some("st-1"));
+    // Exactly the three requests, in order, and the PATCH carries nothing else.
+    let received = server.received_requests().await.unwrap();
+    let methods: Vec<&str> = received.iter().map(|r| r.method.as_str()).collect();
+    assert_eq!(methods, ["GET", "GET", "PATCH"]);
+    assert_eq!(
+        serde_json::from_slice::<serde_json::Value>(&received[2].body).unwrap(),
+        json!({"reviewResult": "Approve", "justification": "Trusted User"})
+    );
 }
 
 #[tokio::test]

@@ -7,20 +7,10 @@
 //! GRAPH_TOKEN=… cargo run -p pim-api-examples --bin approve_deny -- --iteration2 deny azureResources <requestId> "<reason>"
 //! ```
 //!
-//! The approval id of a PIM for groups request is its `approvalId`.
+//! The approval id of a PIM for groups request is its `approvalId`. Microsoft Entra role
+//! requests (PIM iteration 3) are approved with the `approve_role` example.
 
-use pim_api_examples::{args, client_from_env, fail, flows};
-
-fn decision(word: &str, usage: &str) -> bool {
-    match word {
-        "approve" => true,
-        "deny" => false,
-        other => {
-            eprintln!("expected approve or deny, not {other:?}; usage: {usage}");
-            std::process::exit(2);
-        }
-    }
-}
+use pim_api_examples::{args, client_from_env, decision, fail, flows};
 
 #[tokio::main]
 // PIM iteration 2 (`--iteration2`) is deprecated in the schema: used knowingly.

@@ -1,10 +1,13 @@
-//! Lists the role settings of the Microsoft Entra roles (PIM iteration 3: each role's policy
-//! and its rules) and, given a PIM iteration 2 resource, its role definitions and settings.
+//! Lists the Microsoft Entra roles (PIM iteration 3: the directory's role definitions, and each
+//! role's settings: its policy and the policy's rules) and, given a PIM iteration 2 resource,
+//! its role definitions and settings.
 //!
 //! ```text
 //! GRAPH_TOKEN=… cargo run -p pim-api-examples --bin list_roles
 //! GRAPH_TOKEN=… cargo run -p pim-api-examples --bin list_roles -- azureResources <resourceId>
 //! ```
+
+use std::collections::BTreeMap;
 
 use pim_api::models::UnifiedRoleManagementPolicyRuleKind as Rule;
 use pim_api_examples::{args, client_from_env, fail, flows};
@@ -14,12 +17,24 @@ async fn main() {
     let args = args("[<aadroles|azureResources> <resourceId>]", 0);
     let client = client_from_env();
 
+    let definitions = flows::role_definitions(&client, None)
+        .await
+        .unwrap_or_else(|e| fail(e));
+    println!("{} directory role definitions", definitions.len());
+    let names: BTreeMap<&str, &str> = definitions
+        .iter()
+        .filter_map(|d| Some((d.id.as_deref()?, d.display_name.as_deref()?)))
+        .collect();
+
     let assignments = flows::role_settings(&client)
         .await
         .unwrap_or_else(|e| fail(e));
     println!("{} directory role policies", assignments.len());
     for a in &assignments {
-        let role = a.role_definition_id.as_deref().unwrap_or("?");
+        let id = a.role_definition_id.as_deref().unwrap_or("?");
+        let role = names
+            .get(id)
+            .map_or(id.to_owned(), |n| format!("{n} ({id})"));
         let Some(policy) = &a.policy else {
             println!(
                 "role {role}: policy {}",
