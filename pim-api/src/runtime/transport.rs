@@ -70,11 +70,6 @@ impl Client {
     /// Runs one logical request (with retries and redirects). The returned future is
     /// boxed so that callers' generic futures stay small and this code is shared.
     pub(crate) fn execute(&self, req: RawRequest) -> BoxFuture<'static, Result<RawResponse>> {
-        let client = self.clone();
-        Box::pin(async move { client.run(req).await })
-    }
-
-    async fn run(self, req: RawRequest) -> Result<RawResponse> {
         let crid = match req.headers.get(&CLIENT_REQUEST_ID) {
             // A caller-supplied id (for their own correlation) is honoured.
             Some(v) => v.clone(),
@@ -90,13 +85,19 @@ impl Client {
             attempts = Empty,
             request_id = Empty,
         );
-        self.run_with_retries(req, crid, span.clone())
-            .instrument(span)
-            .await
+        // The retry loop is the boxed future itself (no wrapping `async` layer): the future
+        // is a few kilobytes, and every layer would store the request again and be copied
+        // when the future is built and boxed.
+        let client = self.clone();
+        Box::pin(
+            client
+                .run_with_retries(req, crid, span.clone())
+                .instrument(span),
+        )
     }
 
     async fn run_with_retries(
-        &self,
+        self,
         req: RawRequest,
         crid: HeaderValue,
         span: tracing::Span,
@@ -106,10 +107,13 @@ impl Client {
         let mut attempt: u32 = 0;
         loop {
             attempt = attempt.saturating_add(1);
-            // The per-attempt bound is one timer on this (already boxed) future rather than
-            // reqwest's `timeout`, which boxes a timer and wraps the body on every request.
-            let outcome = match tokio::time::timeout(inner.timeout, self.attempt(&req, &crid)).await
-            {
+            // The per-attempt bound is one timer on this future rather than reqwest's
+            // `timeout`, which boxes a timer and wraps the body on every request. The attempt
+            // is boxed on its own: it is most of this future's size, and two allocations
+            // small enough for the allocator's per-thread cache cost less than one large
+            // allocation (and its copy) that is not.
+            let attempt_future = Box::pin(self.attempt(&req, &crid));
+            let outcome = match tokio::time::timeout(inner.timeout, attempt_future).await {
                 Ok(outcome) => outcome,
                 Err(_) => Err(Error::new(
                     ErrorKind::Timeout,
