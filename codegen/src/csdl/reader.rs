@@ -331,7 +331,8 @@ impl<'a> Parser<'a, '_> {
                     return;
                 }
             };
-            let key = rebase_str(self.text, attr.key.0);
+            // The iterator runs over `tag`, which borrows the input, so keys and values do too.
+            let key = attr.key.0;
             let value = attr.normalized_value(XmlVersion::Implicit1_0);
             if !self.attr(el, tag, &mut seen, key, value, &mut f) {
                 return;
@@ -347,7 +348,7 @@ impl<'a> Parser<'a, '_> {
         tag: &'a str,
         seen: &mut Seen<'a>,
         key: &'a str,
-        value: quick_xml::Result<Cow<'_, str>>,
+        value: quick_xml::Result<Str<'a>>,
         f: &mut impl FnMut(&'a str, Str<'a>) -> Attr,
     ) -> bool {
         if let Some(prev) = seen.insert(key) {
@@ -382,7 +383,7 @@ impl<'a> Parser<'a, '_> {
             }
         };
         let value = match value {
-            Ok(v) => rebase(self.text, v),
+            Ok(v) => v,
             Err(err) => {
                 self.sink.error(
                     Code::XmlSyntax,
@@ -1753,20 +1754,6 @@ fn rebase_str<'a>(text: &'a str, s: &str) -> &'a str {
     text.get(start..start.wrapping_add(s.len()))
         .filter(|r| r.as_ptr() == s.as_ptr())
         .unwrap_or("")
-}
-
-/// Like [`rebase_str`] for a value that may have been unescaped into a new string.
-fn rebase<'a>(text: &'a str, value: Cow<'_, str>) -> Str<'a> {
-    match value {
-        Cow::Borrowed(s) => {
-            let start = (s.as_ptr() as usize).wrapping_sub(text.as_ptr() as usize);
-            match text.get(start..start.wrapping_add(s.len())) {
-                Some(r) if r.as_ptr() == s.as_ptr() => Cow::Borrowed(r),
-                _ => Cow::Owned(s.to_owned()),
-            }
-        }
-        Cow::Owned(s) => Cow::Owned(s),
-    }
 }
 
 fn split_whitespace(value: Str<'_>) -> Vec<Str<'_>> {
