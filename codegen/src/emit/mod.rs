@@ -55,7 +55,7 @@ pub fn emit(ir: &Ir) -> Vec<(String, String)> {
 
 /// One formatted model file: `(file name, source, whether it names items of other files)`.
 /// Building, parsing and pretty-printing the tokens is most of the generator's run time
-/// (this runs in pim-api's build script); [`emit`] and [`crate::generate`] run it per file in
+/// (this runs in pim-api's build script); [`emit`] and [`crate::generate()`] run it per file in
 /// parallel with [`parallel_map`].
 pub fn model_file(file: &File) -> (String, String, bool) {
     let (parts, foreign) = file_tokens(file);

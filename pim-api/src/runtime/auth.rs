@@ -7,7 +7,7 @@
 //! * [`StaticToken`]: a fixed token (scripts, tests).
 //! * [`CachingTokenProvider`]: wraps an expensive provider and reuses its token until
 //!   shortly before expiry, with concurrent callers sharing one refresh.
-//! * [`azure`] (feature `azure-identity`): adapts any `azure_core` `TokenCredential`
+//! * `azure` (feature `azure-identity`): adapts any `azure_core` `TokenCredential`
 //!   (client secret, managed identity, Azure CLI, ...).
 //!
 //! Tokens live in [`Secret`], whose `Debug` never prints the value.

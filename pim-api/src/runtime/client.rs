@@ -244,7 +244,7 @@ impl ClientBuilder {
     }
 
     /// Selects a national cloud: sets the default base URL and the token scope used by
-    /// [`azure_credential`](Self::azure_credential). An explicit
+    /// `azure_credential` (feature `azure-identity`). An explicit
     /// [`base_url`](Self::base_url) still wins for the URL.
     pub fn cloud(mut self, cloud: NationalCloud) -> Self {
         self.cloud = cloud;

@@ -18,7 +18,7 @@
 //! * [`Page`], [`Pager`], [`ItemStream`]: lazy `@odata.nextLink` paging in constant memory.
 //! * [`Error`] / [`ErrorKind`] / [`GraphError`]: one error type for everything.
 //! * [`TokenProvider`], [`StaticToken`], [`CachingTokenProvider`] (and, with the
-//!   `azure-identity` feature, [`auth::azure`]).
+//!   `azure-identity` feature, `auth::azure`).
 //!
 //! # Security model
 //!
