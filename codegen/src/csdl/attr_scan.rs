@@ -60,6 +60,23 @@ fn find(
     i
 }
 
+/// The value of an attribute the scan returned: `raw` itself when `plain`, else what
+/// quick-xml's attribute-value normalization makes of it (entities, whitespace).
+pub(crate) fn value<'a>(
+    key: &'a str,
+    raw: &'a str,
+    plain: bool,
+) -> quick_xml::Result<std::borrow::Cow<'a, str>> {
+    if plain {
+        return Ok(std::borrow::Cow::Borrowed(raw));
+    }
+    quick_xml::events::attributes::Attribute {
+        key: quick_xml::name::QName(key),
+        value: std::borrow::Cow::Borrowed(raw),
+    }
+    .normalized_value(quick_xml::XmlVersion::Implicit1_0)
+}
+
 /// One step of the scan.
 #[derive(Debug, PartialEq, Eq)]
 pub(crate) enum Step<'a> {
@@ -185,7 +202,6 @@ impl<'a> AttrScan<'a> {
 
 #[cfg(test)]
 mod tests {
-    use std::borrow::Cow;
 
     use proptest::prelude::*;
     use quick_xml::XmlVersion;
@@ -232,15 +248,7 @@ mod tests {
         loop {
             match scan.step() {
                 Step::Attr { key, raw, plain } => {
-                    let value = if plain {
-                        Ok(Cow::Borrowed(raw))
-                    } else {
-                        quick_xml::events::attributes::Attribute {
-                            key: quick_xml::name::QName(key),
-                            value: Cow::Borrowed(raw),
-                        }
-                        .normalized_value(XmlVersion::Implicit1_0)
-                    };
+                    let value = value(key, raw, plain);
                     match value {
                         Ok(v) => out.push(Ok((key.to_string(), v.into_owned()))),
                         Err(e) => out.push(Err(e.to_string())),

@@ -15,7 +15,7 @@ use std::borrow::Cow;
 use quick_xml::XmlVersion;
 use quick_xml::events::{BytesStart, Event};
 
-use super::attr_scan::{AttrScan, Step};
+use super::attr_scan::{self, AttrScan, Step};
 use super::*;
 use crate::diag::{Code, Diagnostic, LineIndex, Pos, Sink};
 
@@ -288,15 +288,7 @@ impl<'a> Parser<'a, '_> {
         loop {
             match scan.step() {
                 Step::Attr { key, raw, plain } => {
-                    let value = if plain {
-                        Ok(Cow::Borrowed(raw))
-                    } else {
-                        quick_xml::events::attributes::Attribute {
-                            key: quick_xml::name::QName(key),
-                            value: Cow::Borrowed(raw),
-                        }
-                        .normalized_value(XmlVersion::Implicit1_0)
-                    };
+                    let value = attr_scan::value(key, raw, plain);
                     if !self.attr(el, tag, &mut seen, key, value, &mut f) {
                         return;
                     }
