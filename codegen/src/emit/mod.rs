@@ -9,7 +9,7 @@
 //! The output is one file per [`ir::File`](crate::ir::File) plus `mod.rs`, an index that
 //! wraps each file in a private module and re-exports its items:
 //!
-//! ```ignore
+//! ```text
 //! #[allow(deprecated, ...)]
 //! mod policies {
 //!     use super::*;
