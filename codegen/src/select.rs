@@ -390,19 +390,17 @@ fn server_set(
             )));
             continue;
         }
-        let declared = model
-            .structured(id)
-            .is_some_and(|s| s.properties.iter().any(|p| p.name() == property));
-        if !declared {
+        let declares = |t: TypeId| {
+            model
+                .structured(t)
+                .is_some_and(|s| s.properties.iter().any(|p| p.name() == property))
+        };
+        if !declares(id) {
             let inherited = model
                 .base_chain(id)
                 .into_iter()
                 .skip(1)
-                .find(|b| {
-                    model
-                        .structured(*b)
-                        .is_some_and(|s| s.properties.iter().any(|p| p.name() == property))
-                })
+                .find(|b| declares(*b))
                 .map(|b| {
                     format!(
                         "; it is declared by `{}`, name that type",

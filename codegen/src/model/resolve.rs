@@ -910,77 +910,88 @@ fn attach_annotations<'a>(
     duplicates: &[&'a csdl::StructuredType<'a>],
     sink: &mut Sink<'_>,
 ) {
-    // Built apart from the model so that target checks can borrow the model freely.
-    let mut add = |key: &dyn Fn() -> Cow<'a, str>, list: &'a [csdl::Annotation<'a>]| {
-        file(&mut annotations, key, list);
-    };
+    // The map is built apart from the model so that target checks can borrow the model.
     for s in &doc.schemas {
         let ns = s.namespace.as_ref();
-        add(&|| Cow::Borrowed(ns), &s.annotations);
+        file(&mut annotations, || Cow::Borrowed(ns), &s.annotations);
         for t in s.entity_types.iter().chain(&s.complex_types) {
             let name = t.name.as_ref();
             // A duplicate declaration is not in the model, so its members were not filed
             // with the first one's.
             if duplicates.iter().any(|d| std::ptr::eq(*d, t)) {
-                for p in &t.properties {
-                    add(
-                        &|| concat(&[ns, ".", name, "/", &p.name]).into(),
-                        &p.annotations,
-                    );
-                }
-                for p in &t.navigation_properties {
-                    add(
-                        &|| concat(&[ns, ".", name, "/", &p.name]).into(),
-                        &p.annotations,
-                    );
-                }
+                file_member_annotations(&mut annotations, ns, t);
             }
-            add(&|| concat(&[ns, ".", name]).into(), &t.annotations);
+            file(
+                &mut annotations,
+                || concat(&[ns, ".", name]).into(),
+                &t.annotations,
+            );
         }
         for t in &s.enum_types {
             let name = t.name.as_ref();
             for m in &t.members {
-                add(
-                    &|| concat(&[ns, ".", name, "/", &m.name]).into(),
+                file(
+                    &mut annotations,
+                    || concat(&[ns, ".", name, "/", &m.name]).into(),
                     &m.annotations,
                 );
             }
-            add(&|| concat(&[ns, ".", name]).into(), &t.annotations);
+            file(
+                &mut annotations,
+                || concat(&[ns, ".", name]).into(),
+                &t.annotations,
+            );
         }
         for t in &s.type_definitions {
-            add(&|| concat(&[ns, ".", &t.name]).into(), &t.annotations);
+            file(
+                &mut annotations,
+                || concat(&[ns, ".", &t.name]).into(),
+                &t.annotations,
+            );
         }
         for t in &s.terms {
-            add(&|| concat(&[ns, ".", &t.name]).into(), &t.annotations);
+            file(
+                &mut annotations,
+                || concat(&[ns, ".", &t.name]).into(),
+                &t.annotations,
+            );
         }
         for c in &s.entity_containers {
             let name = c.name.as_ref();
             for set in &c.entity_sets {
-                add(
-                    &|| concat(&[ns, ".", name, "/", &set.name]).into(),
+                file(
+                    &mut annotations,
+                    || concat(&[ns, ".", name, "/", &set.name]).into(),
                     &set.annotations,
                 );
             }
             for single in &c.singletons {
-                add(
-                    &|| concat(&[ns, ".", name, "/", &single.name]).into(),
+                file(
+                    &mut annotations,
+                    || concat(&[ns, ".", name, "/", &single.name]).into(),
                     &single.annotations,
                 );
             }
             for i in c.action_imports.iter().chain(&c.function_imports) {
-                add(
-                    &|| concat(&[ns, ".", name, "/", &i.name]).into(),
+                file(
+                    &mut annotations,
+                    || concat(&[ns, ".", name, "/", &i.name]).into(),
                     &i.annotations,
                 );
             }
-            add(&|| concat(&[ns, ".", name]).into(), &c.annotations);
+            file(
+                &mut annotations,
+                || concat(&[ns, ".", name]).into(),
+                &c.annotations,
+            );
         }
         // Operation inline annotations are read from the operation itself
         // (`Model::operation_annotations`), since overloads share a name.
         for op in s.actions.iter().chain(&s.functions) {
             for p in &op.parameters {
-                add(
-                    &|| concat(&[ns, ".", &op.name, "/", &p.name]).into(),
+                file(
+                    &mut annotations,
+                    || concat(&[ns, ".", &op.name, "/", &p.name]).into(),
                     &p.annotations,
                 );
             }
