@@ -120,6 +120,40 @@ async fn short_lived_tokens_are_still_cached_for_half_their_life() {
     assert_eq!(t.secret().expose(), "token-3");
 }
 
+/// The synchronous fast path the client tries first must never hand out what `token()`
+/// would not: nothing before the first fetch, nothing stale, nothing mid-refresh.
+#[tokio::test]
+async fn token_now_answers_only_with_a_fresh_cached_token() {
+    let clock = ManualClock::new();
+    let (mut provider, calls) = counting(&clock, Duration::from_secs(3600));
+    provider.delay = Duration::from_millis(50);
+    let cached = Arc::new(CachingTokenProvider::new(provider).with_clock(clock.clone()));
+    assert!(cached.token_now().is_none(), "empty cache");
+
+    cached.token().await.unwrap();
+    let now = cached.token_now().expect("fresh token");
+    assert_eq!(now.secret().expose(), "token-1");
+
+    // Inside the 5-minute margin the token is stale: the caller must refresh.
+    clock.advance(Duration::from_secs(56 * 60));
+    assert!(cached.token_now().is_none(), "stale token");
+
+    // While a refresh holds the cache, the fast path defers to it.
+    let refreshing = tokio::spawn({
+        let c = cached.clone();
+        async move { c.token().await.map(|t| t.secret().expose().to_owned()) }
+    });
+    tokio::time::sleep(Duration::from_millis(10)).await;
+    assert!(cached.token_now().is_none(), "refresh in flight");
+    assert_eq!(refreshing.await.unwrap().unwrap(), "token-2");
+    assert_eq!(cached.token_now().unwrap().secret().expose(), "token-2");
+    assert_eq!(calls.load(Ordering::SeqCst), 2);
+
+    // A fixed token is always at hand.
+    let fixed = pim_api::runtime::StaticToken::new("fixed");
+    assert_eq!(fixed.token_now().unwrap().secret().expose(), "fixed");
+}
+
 #[tokio::test]
 async fn concurrent_callers_share_one_refresh() {
     let clock = ManualClock::new();

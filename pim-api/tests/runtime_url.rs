@@ -193,6 +193,28 @@ async fn prepared_query_options_merge() {
     );
 }
 
+/// Request URLs start from a pre-sized copy of the base URL with a placeholder path; the
+/// placeholder must be fully replaced whatever the path's length.
+#[tokio::test]
+async fn request_urls_are_exact_for_empty_short_and_very_long_paths() {
+    let server = json_server(json!({})).await;
+    let client = client(&server.uri());
+    let long_id = "k".repeat(1000);
+    let cases = [
+        (ODataPath::new(), String::from("/beta")),
+        (ODataPath::new().segment("me"), String::from("/beta/me")),
+        (
+            ODataPath::new().segment("r").key(&long_id),
+            format!("/beta/r/{long_id}"),
+        ),
+    ];
+    for (path, expected) in cases {
+        let url = GetRequest::<Value>::new(&client, path).url().unwrap();
+        assert_eq!(url.as_str(), format!("{}{expected}", server.uri()));
+        assert!(!url.as_str().contains("xxx"), "placeholder leaked: {url}");
+    }
+}
+
 #[tokio::test]
 async fn builder_misuse_fails_without_sending() {
     let server = json_server(json!({})).await;

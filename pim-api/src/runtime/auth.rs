@@ -117,17 +117,33 @@ pub type TokenFuture<'a> = Pin<Box<dyn Future<Output = Result<AccessToken>> + Se
 pub trait TokenProvider: Send + Sync {
     /// Returns a currently valid access token.
     fn token(&self) -> TokenFuture<'_>;
+
+    /// A valid token if one is at hand without waiting (a fixed or cached token), else
+    /// `None`, and the client calls [`token`](Self::token). The client asks this first
+    /// on every attempt, so the common case costs no boxed future. The default says
+    /// `None`; providers need only implement it when they can answer synchronously.
+    fn token_now(&self) -> Option<AccessToken> {
+        None
+    }
 }
 
 impl<P: TokenProvider + ?Sized> TokenProvider for Arc<P> {
     fn token(&self) -> TokenFuture<'_> {
         (**self).token()
     }
+
+    fn token_now(&self) -> Option<AccessToken> {
+        (**self).token_now()
+    }
 }
 
 impl<P: TokenProvider + ?Sized> TokenProvider for Box<P> {
     fn token(&self) -> TokenFuture<'_> {
         (**self).token()
+    }
+
+    fn token_now(&self) -> Option<AccessToken> {
+        (**self).token_now()
     }
 }
 
@@ -156,6 +172,10 @@ impl TokenProvider for StaticToken {
     fn token(&self) -> TokenFuture<'_> {
         let token = self.token.clone();
         Box::pin(std::future::ready(Ok(token)))
+    }
+
+    fn token_now(&self) -> Option<AccessToken> {
+        Some(self.token.clone())
     }
 }
 
@@ -225,6 +245,15 @@ impl<P> fmt::Debug for CachingTokenProvider<P> {
 }
 
 impl<P: TokenProvider> TokenProvider for CachingTokenProvider<P> {
+    /// The cached token while it is fresh. A refresh in progress holds the lock, and then
+    /// this says `None` so the caller waits for that refresh through [`Self::token`].
+    fn token_now(&self) -> Option<AccessToken> {
+        let guard = self.cache.try_lock().ok()?;
+        let cached = guard.as_ref()?;
+        let fresh = cached.refresh_at.is_none_or(|at| self.clock.now() < at);
+        fresh.then(|| cached.token.clone())
+    }
+
     fn token(&self) -> TokenFuture<'_> {
         Box::pin(async move {
             let mut guard = self.cache.lock().await;

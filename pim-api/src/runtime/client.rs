@@ -23,6 +23,9 @@ pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 /// Default per-attempt timeout (token, connect, send, and read the whole body): 100 s, just
 /// above the ~90 s after which Graph's own gateway gives up on a request.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(100);
+/// Bytes of path (after the base) a request URL can have before its buffer must grow;
+/// PIM paths with a GUID key and a query are typically 80-200 bytes.
+const URL_SEED_ROOM: usize = 256;
 /// Default maximum number of redirects followed per attempt.
 pub const DEFAULT_MAX_REDIRECTS: u32 = 5;
 /// Default maximum size of a success response body: 64 MiB (a 999-item page with
@@ -54,6 +57,11 @@ pub(crate) struct ClientInner {
     /// The base URL's path without a trailing `/` (e.g. `/beta`), prepended to every
     /// [`ODataPath`](super::ODataPath).
     pub(crate) base_path: String,
+    /// The base URL with a long placeholder path, cloned as the start of every request
+    /// URL. A clone of `base` has room for exactly the base and then grows two or three
+    /// times while the real path is written; a clone of this has room for any usual path
+    /// (the placeholder is replaced, never sent).
+    pub(crate) url_seed: Url,
     /// The last formatted `Authorization` value and the token it was made from.
     pub(crate) bearer_cache: std::sync::Mutex<Option<(super::auth::Secret, HeaderValue)>>,
     pub(crate) cloud: NationalCloud,
@@ -370,6 +378,8 @@ impl ClientBuilder {
             ));
         }
         let base_path = base.path().trim_end_matches('/').to_owned();
+        let mut url_seed = base.clone();
+        url_seed.set_path(&format!("{base_path}/{}", "x".repeat(URL_SEED_ROOM)));
 
         let tokens = self.resolve_tokens()?;
         let user_agent = HeaderValue::from_str(&self.user_agent)
@@ -400,6 +410,7 @@ impl ClientBuilder {
                 http,
                 base,
                 base_path,
+                url_seed,
                 bearer_cache: std::sync::Mutex::new(None),
                 cloud: self.cloud,
                 tokens,

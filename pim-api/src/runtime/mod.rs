@@ -80,7 +80,7 @@ pub use path::ODataPath;
 pub use query::QueryOptions;
 pub use request::{
     ActionRequest, CreateRequest, DeleteRequest, FunctionRequest, GetRequest, ListRequest,
-    UpdateRequest,
+    ResponseFuture, UpdateRequest,
 };
 pub use retry::RetryPolicy;
 

@@ -29,10 +29,9 @@ use serde::{Deserialize, Serialize, de::DeserializeOwned};
 use serde_json::{Map, Value};
 
 use super::{
-    BoxFuture,
     client::Client,
     error::{Error, ErrorKind, Result},
-    request::decode_entity,
+    request::{ResponseFuture, decode_entity},
     transport::RawRequest,
 };
 
@@ -122,7 +121,7 @@ enum State {
 pub struct Pager<T> {
     client: Option<Client>,
     state: State,
-    in_flight: Option<BoxFuture<'static, Result<Page<T>>>>,
+    in_flight: Option<ResponseFuture<Page<T>>>,
     /// Headers re-sent with every follow-up (e.g. `ConsistencyLevel`); query options are
     /// not re-sent because Graph encodes them in the nextLink.
     headers: HeaderMap,
@@ -244,9 +243,8 @@ impl<T> Pager<T> {
 }
 
 impl<T: DeserializeOwned + Send + 'static> Pager<T> {
-    fn fetch(&self, client: &Client, raw: RawRequest) -> BoxFuture<'static, Result<Page<T>>> {
-        let fut = client.execute(raw);
-        Box::pin(async move { decode_entity::<Page<T>>(fut.await?) })
+    fn fetch(&self, client: Client, raw: RawRequest) -> ResponseFuture<Page<T>> {
+        ResponseFuture::new(client, raw, decode_entity::<Page<T>>)
     }
 }
 
@@ -257,7 +255,7 @@ impl<T: DeserializeOwned + Send + 'static> Stream for Pager<T> {
         let this = self.get_mut();
         loop {
             if let Some(fut) = this.in_flight.as_mut() {
-                let result = ready!(fut.as_mut().poll(cx));
+                let result = ready!(Pin::new(fut).poll(cx));
                 this.in_flight = None;
                 return Poll::Ready(Some(match result {
                     Ok(page) => {
@@ -284,7 +282,7 @@ impl<T: DeserializeOwned + Send + 'static> Stream for Pager<T> {
             };
             match mem::replace(&mut this.state, State::Done) {
                 State::First(raw) => {
-                    this.in_flight = Some(this.fetch(&client, *raw));
+                    this.in_flight = Some(this.fetch(client, *raw));
                 }
                 State::Next(link) => {
                     // Validated here, before anything is sent to it.
@@ -303,7 +301,7 @@ impl<T: DeserializeOwned + Send + 'static> Stream for Pager<T> {
                         template: this.template.clone(),
                         operation: this.operation,
                     };
-                    this.in_flight = Some(this.fetch(&client, raw));
+                    this.in_flight = Some(this.fetch(client, raw));
                 }
                 State::Failed(e) => return Poll::Ready(Some(Err(e))),
                 State::Done => return Poll::Ready(None),

@@ -20,7 +20,14 @@
 //! Empty success bodies (204) decode as JSON `null`, so a result type of `Option<T>`
 //! accepts "no content" while a plain struct reports a clear decode error.
 
-use std::{fmt, future::IntoFuture, marker::PhantomData, sync::Arc};
+use std::{
+    fmt,
+    future::{Future, IntoFuture},
+    marker::PhantomData,
+    pin::Pin,
+    sync::Arc,
+    task::{Context, Poll},
+};
 
 use bytes::Bytes;
 use reqwest::{
@@ -132,7 +139,7 @@ impl Parts {
         let inner = &self.client.inner;
         // Start from the already parsed base and set only path and query: a full
         // `Url::parse` would redo scheme and host processing (IDNA) on every request.
-        let mut url = inner.base.clone();
+        let mut url = inner.url_seed.clone();
         let mut path = String::with_capacity(inner.base_path.len() + self.path.as_str().len());
         path.push_str(&inner.base_path);
         path.push_str(self.path.as_str());
@@ -171,19 +178,78 @@ impl Parts {
 
     /// Builds and runs the request, handing the response to `decode`. Only `decode` is
     /// generic; callers pass a plain function.
-    fn send<R: Send + 'static>(
+    fn send<R>(
         self,
         method: Method,
         body: Option<Bytes>,
         decode: fn(RawResponse) -> Result<R>,
-    ) -> BoxFuture<'static, Result<R>> {
+    ) -> ResponseFuture<R> {
         match self.build(method, body) {
-            Ok((client, raw)) => {
-                let fut = client.execute(raw);
-                Box::pin(async move { decode(fut.await?) })
-            }
-            Err(e) => Box::pin(std::future::ready(Err(e))),
+            Ok((client, raw)) => ResponseFuture::new(client, raw, decode),
+            Err(e) => ResponseFuture {
+                state: State::Failed(Some(e)),
+                decode,
+            },
         }
+    }
+}
+
+/// The future of a sent request: what `.send()` returns and `.await` runs.
+///
+/// It drives the shared, non-generic transport future and decodes the response into `R`
+/// when it completes. A named type rather than a boxed `async` block around the transport
+/// future, so a request costs one allocation and one poll layer less; it is `Send`,
+/// `Unpin` and `'static` like the builders.
+#[must_use = "futures do nothing unless awaited"]
+pub struct ResponseFuture<R> {
+    state: State,
+    decode: fn(RawResponse) -> Result<R>,
+}
+
+enum State {
+    Running(BoxFuture<'static, Result<RawResponse>>),
+    /// The builder was misused (recorded by a builder method); reported on first poll.
+    Failed(Option<Error>),
+}
+
+impl<R> ResponseFuture<R> {
+    /// Starts `raw` on `client`'s transport; `decode` turns the response into `R`.
+    pub(crate) fn new(
+        client: Client,
+        raw: RawRequest,
+        decode: fn(RawResponse) -> Result<R>,
+    ) -> Self {
+        ResponseFuture {
+            state: State::Running(client.execute(raw)),
+            decode,
+        }
+    }
+}
+
+impl<R> Future for ResponseFuture<R> {
+    type Output = Result<R>;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Result<R>> {
+        let decode = self.decode;
+        match &mut self.state {
+            State::Running(fut) => fut.as_mut().poll(cx).map(|r| r.and_then(decode)),
+            State::Failed(err) => Poll::Ready(Err(err.take().unwrap_or_else(|| {
+                Error::new(ErrorKind::Config, "request future polled after completion")
+            }))),
+        }
+    }
+}
+
+impl<R> fmt::Debug for ResponseFuture<R> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let state = match &self.state {
+            State::Running(_) => "running",
+            State::Failed(Some(_)) => "failed",
+            State::Failed(None) => "done",
+        };
+        f.debug_struct("ResponseFuture")
+            .field("state", &state)
+            .finish()
     }
 }
 
@@ -429,7 +495,7 @@ impl<T> ListRequest<T> {
 
 impl<T: DeserializeOwned + Send + 'static> ListRequest<T> {
     /// Fetches the first page.
-    pub fn send(self) -> BoxFuture<'static, Result<Page<T>>> {
+    pub fn send(self) -> ResponseFuture<Page<T>> {
         self.parts.send(Method::GET, None, decode_entity::<Page<T>>)
     }
 
@@ -457,7 +523,7 @@ impl<T: DeserializeOwned + Send + 'static> ListRequest<T> {
 
 impl<T: DeserializeOwned + Send + 'static> IntoFuture for ListRequest<T> {
     type Output = Result<Page<T>>;
-    type IntoFuture = BoxFuture<'static, Result<Page<T>>>;
+    type IntoFuture = ResponseFuture<Page<T>>;
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -497,14 +563,14 @@ impl<T> GetRequest<T> {
 
 impl<T: DeserializeOwned + Send + 'static> GetRequest<T> {
     /// Sends the request.
-    pub fn send(self) -> BoxFuture<'static, Result<T>> {
+    pub fn send(self) -> ResponseFuture<T> {
         self.parts.send(Method::GET, None, decode_entity::<T>)
     }
 }
 
 impl<T: DeserializeOwned + Send + 'static> IntoFuture for GetRequest<T> {
     type Output = Result<T>;
-    type IntoFuture = BoxFuture<'static, Result<T>>;
+    type IntoFuture = ResponseFuture<T>;
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -549,14 +615,14 @@ impl<T> CreateRequest<T> {
 impl<T: DeserializeOwned + Send + 'static> CreateRequest<T> {
     /// Sends the request. Not retried after it may have reached the server (POST is not
     /// idempotent), except on 429/503.
-    pub fn send(self) -> BoxFuture<'static, Result<T>> {
+    pub fn send(self) -> ResponseFuture<T> {
         self.parts.send(Method::POST, self.body, decode_entity::<T>)
     }
 }
 
 impl<T: DeserializeOwned + Send + 'static> IntoFuture for CreateRequest<T> {
     type Output = Result<T>;
-    type IntoFuture = BoxFuture<'static, Result<T>>;
+    type IntoFuture = ResponseFuture<T>;
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -585,14 +651,14 @@ impl UpdateRequest {
     common_methods!();
 
     /// Sends the request.
-    pub fn send(self) -> BoxFuture<'static, Result<()>> {
+    pub fn send(self) -> ResponseFuture<()> {
         self.parts.send(Method::PATCH, self.body, ignore_body)
     }
 }
 
 impl IntoFuture for UpdateRequest {
     type Output = Result<()>;
-    type IntoFuture = BoxFuture<'static, Result<()>>;
+    type IntoFuture = ResponseFuture<()>;
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -619,14 +685,14 @@ impl DeleteRequest {
     common_methods!();
 
     /// Sends the request.
-    pub fn send(self) -> BoxFuture<'static, Result<()>> {
+    pub fn send(self) -> ResponseFuture<()> {
         self.parts.send(Method::DELETE, None, ignore_body)
     }
 }
 
 impl IntoFuture for DeleteRequest {
     type Output = Result<()>;
-    type IntoFuture = BoxFuture<'static, Result<()>>;
+    type IntoFuture = ResponseFuture<()>;
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -701,7 +767,7 @@ impl<R> ActionRequest<R> {
 impl<R: DeserializeOwned + Send + 'static> ActionRequest<R> {
     /// Sends the request. Actions are POSTs: not retried after they may have reached
     /// the server, except on 429/503.
-    pub fn send(self) -> BoxFuture<'static, Result<R>> {
+    pub fn send(self) -> ResponseFuture<R> {
         // A parameterless action is sent with an empty body, so the request carries
         // `Content-Length: 0` (gateways answer 411 to a bodiless POST without it).
         let body = self.body.unwrap_or_default();
@@ -712,7 +778,7 @@ impl<R: DeserializeOwned + Send + 'static> ActionRequest<R> {
 
 impl<R: DeserializeOwned + Send + 'static> IntoFuture for ActionRequest<R> {
     type Output = Result<R>;
-    type IntoFuture = BoxFuture<'static, Result<R>>;
+    type IntoFuture = ResponseFuture<R>;
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }
@@ -766,7 +832,7 @@ impl<R> FunctionRequest<R> {
 
 impl<R: DeserializeOwned + Send + 'static> FunctionRequest<R> {
     /// Sends the request.
-    pub fn send(self) -> BoxFuture<'static, Result<R>> {
+    pub fn send(self) -> ResponseFuture<R> {
         self.parts
             .send(Method::GET, None, self.shape.decoder::<R>())
     }
@@ -774,7 +840,7 @@ impl<R: DeserializeOwned + Send + 'static> FunctionRequest<R> {
 
 impl<R: DeserializeOwned + Send + 'static> IntoFuture for FunctionRequest<R> {
     type Output = Result<R>;
-    type IntoFuture = BoxFuture<'static, Result<R>>;
+    type IntoFuture = ResponseFuture<R>;
     fn into_future(self) -> Self::IntoFuture {
         self.send()
     }

@@ -69,7 +69,7 @@ pub(crate) struct RawResponse {
 impl Client {
     /// Runs one logical request (with retries and redirects). The returned future is
     /// boxed so that callers' generic futures stay small and this code is shared.
-    pub(crate) fn execute(&self, req: RawRequest) -> BoxFuture<'static, Result<RawResponse>> {
+    pub(crate) fn execute(self, req: RawRequest) -> BoxFuture<'static, Result<RawResponse>> {
         let crid = match req.headers.get(&CLIENT_REQUEST_ID) {
             // A caller-supplied id (for their own correlation) is honoured.
             Some(v) => v.clone(),
@@ -85,15 +85,18 @@ impl Client {
             attempts = Empty,
             request_id = Empty,
         );
-        // The retry loop is the boxed future itself (no wrapping `async` layer): the future
-        // is a few kilobytes, and every layer would store the request again and be copied
-        // when the future is built and boxed.
-        let client = self.clone();
-        Box::pin(
-            client
-                .run_with_retries(req, crid, span.clone())
-                .instrument(span),
-        )
+        // The retry loop is the boxed future itself (no wrapping `async` layer): every
+        // layer would store the request again and be copied when the future is built and
+        // boxed. Without a subscriber interested in the span, entering and leaving it on
+        // every poll is pure overhead, so the loop then runs uninstrumented.
+        if span.is_disabled() {
+            Box::pin(self.run_with_retries(req, crid, span))
+        } else {
+            Box::pin(
+                self.run_with_retries(req, crid, span.clone())
+                    .instrument(span),
+            )
+        }
     }
 
     async fn run_with_retries(
@@ -299,7 +302,10 @@ impl Client {
     /// is cached per token (keyed by the token's shared allocation), so a cached or
     /// static token costs a pointer comparison instead of a format and validation.
     async fn bearer_header(&self) -> Result<HeaderValue> {
-        let token = self.inner.tokens.token().await?;
+        let token = match self.inner.tokens.token_now() {
+            Some(token) => token,
+            None => self.inner.tokens.token().await?,
+        };
         if let Ok(cache) = self.inner.bearer_cache.lock()
             && let Some((secret, value)) = cache.as_ref()
             && secret.same_as(token.secret())
