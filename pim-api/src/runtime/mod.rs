@@ -84,12 +84,9 @@ pub use request::{
 };
 pub use retry::RetryPolicy;
 
-/// A boxed, `Send` future: the type every request builder's [`IntoFuture`] produces.
-///
-/// Boxing once per request costs nothing measurable next to an HTTP round trip and gives
-/// generated code a nameable return type.
-///
-/// [`IntoFuture`]: std::future::IntoFuture
+/// A boxed, `Send` future, returned where the future's type is not worth naming
+/// ([`ListRequest::collect_all`]). Request builders' `.send()` and
+/// `.await` produce a [`ResponseFuture`] instead.
 pub type BoxFuture<'a, T> = futures::future::BoxFuture<'a, T>;
 
 /// HTTP types used in the runtime's public signatures, re-exported so callers need not
