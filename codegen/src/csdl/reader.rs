@@ -86,7 +86,7 @@ pub fn parse(text: &str, options: ReadOptions) -> Parsed<'_> {
     let diagnostics = {
         let mut parser = Parser {
             text,
-            xml: quick_xml::Reader::from_str(text),
+            xml: whitespace_skipping_reader(text),
             sink: Sink::new(text.as_bytes(), &line_index),
             options,
             depth: 0,
@@ -209,6 +209,27 @@ impl<'a> Parser<'a, '_> {
         self.failed = true;
     }
 
+    /// Where the tag whose content (after `<`) is `start` begins. With leading whitespace
+    /// skipped inside the reader, the position before `read_event` can be that of the
+    /// whitespace before the tag; the tag's content borrows from the input, so its own
+    /// offset is exact. `fallback` is used if it does not (it always does for `&str` input).
+    fn tag_pos(&self, start: &BytesStart<'_>, fallback: Pos) -> Pos {
+        let offset = (start.as_ptr() as usize).wrapping_sub(self.text.as_ptr() as usize);
+        if offset == 0 || offset > self.text.len() {
+            return fallback;
+        }
+        u32::try_from(offset - 1).map_or(fallback, Pos)
+    }
+
+    /// Runs `f` with whitespace text reported as is: for element content (constant, path
+    /// and dynamic expressions), where leading whitespace is part of the value.
+    fn keeping_text<T>(&mut self, f: impl FnOnce(&mut Self) -> T) -> T {
+        let prev = std::mem::replace(&mut self.xml.config_mut().trim_text_start, false);
+        let out = f(self);
+        self.xml.config_mut().trim_text_start = prev;
+        out
+    }
+
     /// The next child element of the current element, or `None` at its end tag (or on a
     /// fatal error). Text, comments and processing instructions between children are skipped.
     fn next_child(&mut self) -> Option<El<'a>> {
@@ -219,6 +240,7 @@ impl<'a> Parser<'a, '_> {
             let pos = self.pos();
             match self.xml.read_event() {
                 Ok(Event::Start(start)) => {
+                    let pos = self.tag_pos(&start, pos);
                     return Some(El {
                         start,
                         empty: false,
@@ -226,6 +248,7 @@ impl<'a> Parser<'a, '_> {
                     });
                 }
                 Ok(Event::Empty(start)) => {
+                    let pos = self.tag_pos(&start, pos);
                     return Some(El {
                         start,
                         empty: true,
@@ -234,6 +257,8 @@ impl<'a> Parser<'a, '_> {
                 }
                 Ok(Event::End(_)) => return None,
                 Ok(Event::Eof) => {
+                    // At the end of the input, not before the whitespace the reader skipped.
+                    let pos = self.pos();
                     self.sink.error(
                         Code::XmlSyntax,
                         pos,
@@ -425,6 +450,7 @@ impl<'a> Parser<'a, '_> {
             let pos = self.pos();
             match self.xml.read_event() {
                 Ok(Event::Start(start)) => {
+                    let pos = self.tag_pos(&start, pos);
                     break El {
                         start,
                         empty: false,
@@ -432,6 +458,7 @@ impl<'a> Parser<'a, '_> {
                     };
                 }
                 Ok(Event::Empty(start)) => {
+                    let pos = self.tag_pos(&start, pos);
                     break El {
                         start,
                         empty: true,
@@ -439,6 +466,7 @@ impl<'a> Parser<'a, '_> {
                     };
                 }
                 Ok(Event::Eof) => {
+                    let pos = self.pos();
                     self.sink
                         .error(Code::NotCsdl, pos, "the document has no root element");
                     return;
@@ -1468,6 +1496,10 @@ impl<'a> Parser<'a, '_> {
     }
 
     fn text_string(&mut self, el: &El<'a>) -> String {
+        self.keeping_text(|p| p.text_content(el))
+    }
+
+    fn text_content(&mut self, el: &El<'a>) -> String {
         let mut out = String::new();
         if el.empty {
             return out;
@@ -1674,6 +1706,11 @@ impl<'a> Parser<'a, '_> {
             return d;
         }
         // Dynamic expressions hold child expressions or (LabeledElementReference) text.
+        self.keeping_text(|p| p.dynamic_content(&mut d));
+        d
+    }
+
+    fn dynamic_content(&mut self, d: &mut Dynamic<'a>) {
         let mut text = String::new();
         loop {
             if self.failed {
@@ -1724,8 +1761,17 @@ impl<'a> Parser<'a, '_> {
         if !text.is_empty() {
             d.text = Some(Str::Owned(text.to_owned()));
         }
-        d
     }
+}
+
+/// The reader over the whole input. Whitespace between elements is skipped inside
+/// quick-xml instead of being validated and handed out as text events that every loop then
+/// discards: about half of all events in indented CSDL. Element content is read with it
+/// reported (see [`Parser::keeping_text`]).
+fn whitespace_skipping_reader(text: &str) -> quick_xml::Reader<&[u8]> {
+    let mut xml = quick_xml::Reader::from_str(text);
+    xml.config_mut().trim_text_start = true;
+    xml
 }
 
 /// Pushes onto a list that usually holds one item (annotations): the first push allocates
