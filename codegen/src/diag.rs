@@ -7,6 +7,7 @@
 //! errors that touch the selected subset stop generation (see `select`).
 
 use std::fmt;
+use std::sync::atomic::Ordering;
 
 /// How bad a diagnostic is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -135,14 +136,30 @@ impl fmt::Display for Diagnostic {
     }
 }
 
-/// Maps byte offsets to line:column. Built lazily, on the first diagnostic, with one memchr
-/// pass over the text: a clean parse never pays for it, and elements store only a `u32`.
-#[derive(Debug, Clone, Default)]
+/// Maps byte offsets to line:column. Elements store only a `u32` offset, so a clean parse
+/// never pays for lines. The first few lookups count newlines directly (a vectorised pass up
+/// to the offset, cheaper than recording every line start of a large file for the odd
+/// warning); after [`LineIndex::DIRECT_LOOKUPS`] of them the line starts are recorded once
+/// and searched.
+#[derive(Debug, Default)]
 pub struct LineIndex {
     line_starts: std::sync::OnceLock<Vec<u32>>,
+    lookups: std::sync::atomic::AtomicU32,
+}
+
+impl Clone for LineIndex {
+    fn clone(&self) -> Self {
+        LineIndex {
+            line_starts: self.line_starts.clone(),
+            lookups: self.lookups.load(Ordering::Relaxed).into(),
+        }
+    }
 }
 
 impl LineIndex {
+    /// Lookups answered by counting before the line starts are recorded.
+    pub const DIRECT_LOOKUPS: u32 = 8;
+
     /// An index for a text; nothing is computed until [`LineIndex::line_col`] is called.
     pub fn new() -> LineIndex {
         LineIndex::default()
@@ -159,16 +176,29 @@ impl LineIndex {
         })
     }
 
-    /// 1-based line and column (in characters) of `pos` within `text`, which must be the same
-    /// text every time. Offsets past the end clamp to the end.
-    pub fn line_col(&self, text: &[u8], pos: Pos) -> (u32, u32) {
+    /// Index of the line containing `offset` (0-based) and where that line starts.
+    fn line_of(&self, text: &[u8], offset: usize) -> (usize, usize) {
+        if self.line_starts.get().is_none()
+            && self.lookups.fetch_add(1, Ordering::Relaxed) < Self::DIRECT_LOOKUPS
+        {
+            let before = &text[..offset];
+            let line = count_newlines(before);
+            let start = memchr::memrchr(b'\n', before).map_or(0, |i| i + 1);
+            return (line, start);
+        }
         let starts = self.starts(text);
-        let offset = (pos.0 as usize).min(text.len());
         let line = match starts.binary_search(&(offset as u32)) {
             Ok(i) => i,
             Err(i) => i.saturating_sub(1),
         };
-        let start = starts.get(line).copied().unwrap_or(0) as usize;
+        (line, starts.get(line).copied().unwrap_or(0) as usize)
+    }
+
+    /// 1-based line and column (in characters) of `pos` within `text`, which must be the same
+    /// text every time. Offsets past the end clamp to the end.
+    pub fn line_col(&self, text: &[u8], pos: Pos) -> (u32, u32) {
+        let offset = (pos.0 as usize).min(text.len());
+        let (line, start) = self.line_of(text, offset);
         let start = start.min(offset);
         // Count characters, not bytes, and tolerate offsets inside invalid UTF-8.
         let column = String::from_utf8_lossy(&text[start..offset])
@@ -269,6 +299,18 @@ pub fn render(file_name: &str, source: &[u8], diagnostics: &[Diagnostic], color:
     String::from_utf8_lossy(&out).into_owned()
 }
 
+/// Newlines in `bytes`. Summing bytes in blocks of 255 (a block's count fits a `u8`) is the
+/// shape the compiler turns into wide compares and adds; a plain `filter().count()` is not.
+fn count_newlines(bytes: &[u8]) -> usize {
+    bytes
+        .chunks(255)
+        .map(|block| {
+            let in_block: u8 = block.iter().map(|&b| u8::from(b == b'\n')).sum();
+            usize::from(in_block)
+        })
+        .sum()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -283,6 +325,29 @@ mod tests {
         assert_eq!(index.line_col(text, Pos(8)), (2, 5));
         assert_eq!(index.line_col(text, Pos(11)), (4, 1));
         assert_eq!(index.line_col(text, Pos(999)), (4, 2));
+    }
+
+    /// The first lookups count newlines, later ones use the recorded line starts: every
+    /// offset must get the same answer either way.
+    #[test]
+    fn counted_and_indexed_lookups_agree() {
+        let text = "<a>\r\n  é\n\n\tb=\"ü\"\n<c/>\nend".as_bytes();
+        let direct: Vec<_> = (0..=text.len() as u32 + 2)
+            .map(|i| {
+                // A fresh index per offset: always under the direct-lookup limit.
+                LineIndex::new().line_col(text, Pos(i))
+            })
+            .collect();
+        let index = LineIndex::new();
+        for _ in 0..LineIndex::DIRECT_LOOKUPS {
+            index.line_col(text, Pos(0));
+        }
+        assert!(index.line_starts.get().is_none());
+        for (i, expected) in direct.iter().enumerate() {
+            assert_eq!(index.line_col(text, Pos(i as u32)), *expected, "offset {i}");
+        }
+        assert!(index.line_starts.get().is_some());
+        assert_eq!(direct[text.len()], (6, 4));
     }
 
     #[test]
