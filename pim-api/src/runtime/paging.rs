@@ -16,7 +16,6 @@
 use std::{
     fmt, mem,
     pin::Pin,
-    sync::Arc,
     task::{Context, Poll},
 };
 
@@ -125,7 +124,7 @@ pub struct Pager<T> {
     /// Headers re-sent with every follow-up (e.g. `ConsistencyLevel`); query options are
     /// not re-sent because Graph encodes them in the nextLink.
     headers: HeaderMap,
-    template: Arc<str>,
+    template: String,
     operation: &'static str,
     resume: Option<String>,
     pages: u64,
@@ -165,7 +164,7 @@ impl<T> Pager<T> {
         Pager {
             client: None,
             headers: HeaderMap::new(),
-            template: Arc::from(""),
+            template: String::new(),
             operation: "",
             state: State::Failed(err),
             in_flight: None,
@@ -184,7 +183,7 @@ impl<T> Pager<T> {
         Ok(Pager {
             client: Some(client.clone()),
             headers: HeaderMap::new(),
-            template: Arc::from("{nextLink}"),
+            template: String::from("{nextLink}"),
             operation: "",
             state: State::Next(next_link.to_owned()),
             in_flight: None,

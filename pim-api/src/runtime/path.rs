@@ -191,6 +191,11 @@ impl ODataPath {
         &self.template
     }
 
+    /// The template, without copying it.
+    pub(crate) fn into_template(self) -> String {
+        self.template
+    }
+
     /// The reason the path is invalid, if a static segment was.
     pub(crate) fn invalid(&self) -> Option<&str> {
         self.invalid.as_deref()

@@ -25,7 +25,6 @@ use std::{
     future::{Future, IntoFuture},
     marker::PhantomData,
     pin::Pin,
-    sync::Arc,
     task::{Context, Poll},
 };
 
@@ -170,7 +169,7 @@ impl Parts {
             url,
             body,
             headers: self.headers,
-            template: Arc::from(self.path.template()),
+            template: self.path.into_template(),
             operation: self.operation,
         };
         Ok((self.client, raw))

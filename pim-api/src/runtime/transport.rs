@@ -20,8 +20,6 @@
 //! request-id. Tokens are never recorded: they exist only in the `Authorization` header
 //! value, which is marked sensitive.
 
-use std::sync::Arc;
-
 use bytes::{Bytes, BytesMut};
 use reqwest::{
     Method, StatusCode,
@@ -54,7 +52,7 @@ pub(crate) struct RawRequest {
     pub(crate) body: Option<Bytes>,
     /// Extra headers from the builder (e.g. `ConsistencyLevel`); never `Authorization`.
     pub(crate) headers: HeaderMap,
-    pub(crate) template: Arc<str>,
+    pub(crate) template: String,
     pub(crate) operation: &'static str,
 }
 
