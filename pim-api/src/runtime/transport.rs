@@ -392,3 +392,32 @@ fn finish(single: Option<Bytes>, acc: Option<BytesMut>) -> Bytes {
         (None, None) => Bytes::new(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashSet;
+
+    use super::new_client_request_id;
+
+    /// Ids are well-formed v4 UUIDs and do not repeat, within a thread or across threads
+    /// (the thread-local generators are seeded independently).
+    #[test]
+    fn client_request_ids_are_unique_v4_uuids() {
+        let batch = || {
+            (0..2000)
+                .map(|_| {
+                    let value = new_client_request_id();
+                    let text = value.to_str().expect("ASCII").to_owned();
+                    let id = uuid::Uuid::parse_str(&text).expect("a UUID");
+                    assert_eq!(id.get_version_num(), 4, "{text}");
+                    assert_eq!(text, id.hyphenated().to_string(), "lower-case hyphenated");
+                    text
+                })
+                .collect::<Vec<_>>()
+        };
+        let here = batch();
+        let there = std::thread::spawn(batch).join().expect("thread");
+        let all: HashSet<_> = here.iter().chain(&there).collect();
+        assert_eq!(all.len(), here.len() + there.len());
+    }
+}
