@@ -258,7 +258,7 @@ where
 /// Alternating batches of each variant (order rotated every round so position effects
 /// cancel out); prints per-request medians and the client/raw ratios.
 fn interleaved_ratio(s: &Setup) {
-    const ROUNDS: usize = 30;
+    const ROUNDS: usize = 60;
     const BATCH: u32 = 400;
     let mut raw = Samples::default();
     let mut raw_cfg = Samples::default();
