@@ -229,6 +229,31 @@ async fn unserializable_body_fails_without_sending() {
     assert_eq!(server.received_requests().await.unwrap().len(), 0);
 }
 
+/// Polling a finished request future again is a caller bug; it gets an error, not a panic,
+/// whether the request ran or failed in the builder.
+#[tokio::test]
+async fn a_finished_request_future_polled_again_is_an_error() {
+    use std::future::IntoFuture;
+    let server = MockServer::start().await;
+    Mock::given(method("GET"))
+        .respond_with(ResponseTemplate::new(200).set_body_json(json!({"id": "1", "status": "x"})))
+        .mount(&server)
+        .await;
+    let client = client(&server.uri());
+    let mut ran = GetRequest::<Created>::new(&client, p("x")).into_future();
+    assert_eq!((&mut ran).await.unwrap().id, "1");
+    let again = (&mut ran).await.unwrap_err();
+    assert_eq!(again.kind(), ErrorKind::Config);
+
+    let mut failed = GetRequest::<Created>::new(&client, p("x"))
+        .header("bad header", "x")
+        .into_future();
+    assert_eq!((&mut failed).await.unwrap_err().kind(), ErrorKind::Config);
+    assert!(format!("{failed:?}").contains("done"));
+    assert_eq!((&mut failed).await.unwrap_err().kind(), ErrorKind::Config);
+    assert_eq!(server.received_requests().await.unwrap().len(), 1);
+}
+
 /// Generated methods return these builders and users spawn them on multi-threaded
 /// runtimes, so they (and what they turn into) must be `Send + 'static`; the client
 /// is shared across tasks, so it must also be `Sync`.
@@ -251,6 +276,9 @@ fn builders_and_streams_are_send_and_static() {
     send_static::<pim_api::runtime::ItemStream<NotClone>>();
     send_static::<<pim_api::runtime::ListRequest<NotClone> as std::future::IntoFuture>::IntoFuture>(
     );
+    send_static::<pim_api::runtime::ResponseFuture<NotClone>>();
+    fn unpin<T: Unpin>() {}
+    unpin::<pim_api::runtime::ResponseFuture<NotClone>>();
     send_static::<pim_api::runtime::Error>();
     sync::<pim_api::runtime::Error>();
 }

@@ -231,7 +231,13 @@ impl<R> Future for ResponseFuture<R> {
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Result<R>> {
         let decode = self.decode;
         match &mut self.state {
-            State::Running(fut) => fut.as_mut().poll(cx).map(|r| r.and_then(decode)),
+            State::Running(fut) => {
+                let out = std::task::ready!(fut.as_mut().poll(cx));
+                // Frees the transport future now, and makes a further poll an error
+                // rather than a resumed-after-completion panic.
+                self.state = State::Failed(None);
+                Poll::Ready(out.and_then(decode))
+            }
             State::Failed(err) => Poll::Ready(Err(err.take().unwrap_or_else(|| {
                 Error::new(ErrorKind::Config, "request future polled after completion")
             }))),
