@@ -55,6 +55,17 @@ fn counting(clock: &Arc<ManualClock>, lifetime: Duration) -> (Counting, Arc<Atom
     )
 }
 
+/// A caching provider over hour-long tokens whose every fetch takes 50 ms (long enough for
+/// other callers to arrive while it is in flight).
+fn slow_hour_tokens(
+    clock: &Arc<ManualClock>,
+) -> (Arc<CachingTokenProvider<Counting>>, Arc<AtomicUsize>) {
+    let (mut provider, calls) = counting(clock, Duration::from_secs(3600));
+    provider.delay = Duration::from_millis(50);
+    let cached = Arc::new(CachingTokenProvider::new(provider).with_clock(clock.clone()));
+    (cached, calls)
+}
+
 async fn ok_server() -> MockServer {
     let server = MockServer::start().await;
     Mock::given(any())
@@ -125,9 +136,7 @@ async fn short_lived_tokens_are_still_cached_for_half_their_life() {
 #[tokio::test]
 async fn token_now_answers_only_with_a_fresh_cached_token() {
     let clock = ManualClock::new();
-    let (mut provider, calls) = counting(&clock, Duration::from_secs(3600));
-    provider.delay = Duration::from_millis(50);
-    let cached = Arc::new(CachingTokenProvider::new(provider).with_clock(clock.clone()));
+    let (cached, calls) = slow_hour_tokens(&clock);
     assert!(cached.token_now().is_none(), "empty cache");
 
     cached.token().await.unwrap();
@@ -157,9 +166,7 @@ async fn token_now_answers_only_with_a_fresh_cached_token() {
 #[tokio::test]
 async fn concurrent_callers_share_one_refresh() {
     let clock = ManualClock::new();
-    let (mut provider, calls) = counting(&clock, Duration::from_secs(3600));
-    provider.delay = Duration::from_millis(50);
-    let cached = Arc::new(CachingTokenProvider::new(provider).with_clock(clock.clone()));
+    let (cached, calls) = slow_hour_tokens(&clock);
     let tasks: Vec<_> = (0..16)
         .map(|_| {
             let c = cached.clone();
