@@ -145,6 +145,10 @@ impl fmt::Display for Diagnostic {
 pub struct LineIndex {
     line_starts: std::sync::OnceLock<Vec<u32>>,
     lookups: std::sync::atomic::AtomicU32,
+    /// The last counted lookup, `offset << 32 | newlines before it`, so that a later lookup
+    /// (diagnostics mostly come in document order) counts only from there. One word, so
+    /// offset and count are always read as a pair.
+    last_counted: std::sync::atomic::AtomicU64,
 }
 
 impl Clone for LineIndex {
@@ -152,6 +156,7 @@ impl Clone for LineIndex {
         LineIndex {
             line_starts: self.line_starts.clone(),
             lookups: self.lookups.load(Ordering::Relaxed).into(),
+            last_counted: self.last_counted.load(Ordering::Relaxed).into(),
         }
     }
 }
@@ -182,7 +187,17 @@ impl LineIndex {
             && self.lookups.fetch_add(1, Ordering::Relaxed) < Self::DIRECT_LOOKUPS
         {
             let before = &text[..offset];
-            let line = count_newlines(before);
+            let last = self.last_counted.load(Ordering::Relaxed);
+            let (from, lines_before) =
+                ((last >> 32) as usize, (last & u64::from(u32::MAX)) as usize);
+            let line = if from <= offset {
+                lines_before + count_newlines(&before[from..])
+            } else {
+                count_newlines(before)
+            };
+            // Offsets come from a `u32` `Pos`, and there are never more lines than bytes.
+            self.last_counted
+                .store(((offset as u64) << 32) | line as u64, Ordering::Relaxed);
             let start = memchr::memrchr(b'\n', before).map_or(0, |i| i + 1);
             return (line, start);
         }
@@ -338,9 +353,17 @@ mod tests {
                 LineIndex::new().line_col(text, Pos(i))
             })
             .collect();
+        // Counting resumes from the previous lookup when it can: forwards, backwards and
+        // repeated offsets on one index agree with fresh ones.
         let index = LineIndex::new();
-        for _ in 0..LineIndex::DIRECT_LOOKUPS {
-            index.line_col(text, Pos(0));
+        let order = [9, 12, 12, 3, 0, text.len() as u32 + 2, 10, 11];
+        assert_eq!(order.len(), LineIndex::DIRECT_LOOKUPS as usize);
+        for i in order {
+            assert_eq!(
+                index.line_col(text, Pos(i)),
+                direct[i as usize],
+                "offset {i}"
+            );
         }
         assert!(index.line_starts.get().is_none());
         for (i, expected) in direct.iter().enumerate() {
