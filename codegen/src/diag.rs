@@ -138,8 +138,8 @@ impl fmt::Display for Diagnostic {
 
 /// Maps byte offsets to line:column. Elements store only a `u32` offset, so a clean parse
 /// never pays for lines. The first few lookups count newlines directly (a vectorised pass up
-/// to the offset, cheaper than recording every line start of a large file for the odd
-/// warning); after [`LineIndex::DIRECT_LOOKUPS`] of them the line starts are recorded once
+/// to the offset, starting from the previous lookup when that lies before it; cheaper than
+/// recording every line start of a large file for the odd warning); after [`LineIndex::DIRECT_LOOKUPS`] of them the line starts are recorded once
 /// and searched.
 #[derive(Debug, Default)]
 pub struct LineIndex {
