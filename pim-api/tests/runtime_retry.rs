@@ -265,6 +265,49 @@ async fn post_is_retried_on_429_but_not_on_504() {
     assert_eq!(server.received_requests().await.unwrap().len(), 2);
 }
 
+/// A 503 says the service is unavailable, not whether it acted: with `Retry-After` it is
+/// Graph's throttling answer (not processed) and a POST is sent again; without, the POST
+/// may have been processed and is not repeated.
+#[tokio::test]
+async fn post_is_retried_on_503_only_with_retry_after() {
+    let clock = ManualClock::new();
+    let server = MockServer::start().await;
+    Mock::given(method("POST"))
+        .respond_with(ResponseTemplate::new(503))
+        .mount(&server)
+        .await;
+    let client = builder(&server.uri(), clock.clone()).build().unwrap();
+    let err = ActionRequest::new(&client, path().segment("act"))
+        .await
+        .unwrap_err();
+    assert_eq!(err.status().map(|s| s.as_u16()), Some(503));
+    assert_eq!(
+        err.attempts(),
+        1,
+        "a POST that may have executed is not repeated"
+    );
+    assert!(err.is_retryable());
+    assert_eq!(server.received_requests().await.unwrap().len(), 1);
+
+    let server = flaky(
+        ResponseTemplate::new(503).insert_header("Retry-After", "2"),
+        1,
+    )
+    .await;
+    let client = builder(&server.uri(), clock.clone()).build().unwrap();
+    ActionRequest::new(&client, path().segment("act"))
+        .await
+        .unwrap();
+    assert_eq!(server.received_requests().await.unwrap().len(), 2);
+    assert_eq!(clock.sleeps(), vec![Duration::from_secs(2)]);
+
+    // A GET is idempotent: a bare 503 is retried.
+    let server = flaky(ResponseTemplate::new(503), 1).await;
+    let client = builder(&server.uri(), ManualClock::new()).build().unwrap();
+    ListRequest::<Value>::new(&client, path()).await.unwrap();
+    assert_eq!(server.received_requests().await.unwrap().len(), 2);
+}
+
 #[tokio::test]
 async fn connection_refused_is_retried_then_reported() {
     // Reserve a port, then close it so connections are refused.

@@ -19,13 +19,23 @@
 //! `random(0 ..= min(max_delay, initial_delay * 2^retry))`, which spreads out clients that
 //! were throttled together.
 //!
-//! What is retried:
-//! * HTTP 429 and 503, for every method: the service refused the request before
-//!   processing it.
-//! * HTTP 504 and transport failures/timeouts after the request was sent: only for
-//!   idempotent methods (GET, HEAD, PUT, DELETE, OPTIONS), because a POST might have been
-//!   executed and repeating it could, for example, file a second role assignment request.
-//! * Connect failures (nothing reached the server): every method.
+//! What is retried depends on whether the service can have acted on the request. A GET
+//! may be repeated whatever happened; a POST (a PIM schedule request, say) only when the
+//! service said it did not process it, because repeating one it did process files a second
+//! request (or fails with `RoleAssignmentExists` although the first one worked):
+//!
+//! | failure | idempotent methods (GET, HEAD, PUT, DELETE, OPTIONS) | POST, PATCH |
+//! |---|---|---|
+//! | HTTP 429 | retried | retried: throttled requests are not processed |
+//! | HTTP 503 with `Retry-After` | retried | retried: Graph's throttling form, not processed |
+//! | HTTP 503 without `Retry-After` | retried | **not retried**: it may have been processed |
+//! | HTTP 504, or a timeout or transport failure after sending | retried | **not retried** |
+//! | connect failure (nothing reached the server) | retried | retried |
+//!
+//! A non-idempotent request that is not retried fails with an error whose
+//! [`is_retryable`](crate::runtime::Error::is_retryable) is `true`: the caller knows the
+//! failure was transient and can look up whether the request took effect before sending it
+//! again.
 //!
 //! Paging follow-up requests (`@odata.nextLink`) are GETs and go through the same loop.
 
@@ -156,7 +166,8 @@ impl RetryPolicy {
 fn should_retry(err: &Error, method: &Method) -> bool {
     match err.kind() {
         ErrorKind::Api => match err.status().map(|s| s.as_u16()) {
-            Some(429 | 503) => true,
+            Some(429) => true,
+            Some(503) => is_idempotent(method) || err.retry_after().is_some(),
             Some(504) => is_idempotent(method),
             _ => false,
         },
