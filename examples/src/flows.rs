@@ -11,7 +11,8 @@ use pim_api::models::{
     ApprovalStepUpdate, ExpirationPattern, ExpirationPatternType, RequestSchedule,
     RoleAssignmentScheduleRequestFilterByCurrentUserOptions, UnifiedRoleAssignmentScheduleInstance,
     UnifiedRoleAssignmentScheduleRequest, UnifiedRoleDefinition,
-    UnifiedRoleManagementPolicyAssignment, UnifiedRoleManagementPolicyExpirationRuleUpdate,
+    UnifiedRoleEligibilityScheduleRequest, UnifiedRoleManagementPolicyAssignment,
+    UnifiedRoleManagementPolicyExpirationRuleUpdate,
 };
 use pim_api::requests::ApprovalBuilder;
 use pim_api::runtime::{Client, ListRequest, Literal, Result};
@@ -146,6 +147,175 @@ async fn submit(
         .role_assignment_schedule_requests()
         .create(request)
         .await
+}
+
+/// The statuses of a role assignment request on its way to taking effect.
+const IN_FLIGHT: &[&str] = &["Granted", "PendingProvisioning", "PendingScheduleCreation"];
+
+/// Polls a role assignment request (`GET …/roleAssignmentScheduleRequests/{id}`) until its
+/// status leaves the in-flight ones (`Granted`, `PendingProvisioning`,
+/// `PendingScheduleCreation`) or `timeout` has passed, waiting 250 ms, then twice as long
+/// each time up to 5 s. Returns the request as last read: `Provisioned` when it took
+/// effect; `PendingApproval`, `Denied`, `Failed`, ... when it will not by itself; still in
+/// flight when the time ran out.
+pub async fn wait_until_settled(
+    client: &Client,
+    request_id: &str,
+    timeout: std::time::Duration,
+) -> Result<UnifiedRoleAssignmentScheduleRequest> {
+    let deadline = tokio::time::Instant::now() + timeout;
+    let mut delay = std::time::Duration::from_millis(250);
+    loop {
+        let request = client
+            .role_management()
+            .directory()
+            .role_assignment_schedule_requests()
+            .by_id(request_id)
+            .get()
+            .await?;
+        let status = request.status.as_deref().unwrap_or_default();
+        let now = tokio::time::Instant::now();
+        if !IN_FLIGHT.iter().any(|s| s.eq_ignore_ascii_case(status)) || now >= deadline {
+            return Ok(request);
+        }
+        tokio::time::sleep(delay.min(deadline - now)).await;
+        delay = (delay * 2).min(std::time::Duration::from_secs(5));
+    }
+}
+
+/// Every role assignment, eligible and active, as CSV (`kind,principalId,roleDefinitionId,
+/// directoryScopeId,memberType,start,end`): the eligibility and assignment *schedules*, which
+/// hold what was granted (instances would show only what is in effect right now). This is
+/// what PIM iteration 2's `roleAssignments/export` gave; iteration 3 has no export call.
+///
+/// `GET /roleManagement/directory/roleEligibilitySchedules` and
+/// `GET /roleManagement/directory/roleAssignmentSchedules`, every page.
+pub async fn export_assignments(client: &Client) -> Result<String> {
+    let directory = client.role_management().directory();
+    let eligible = directory
+        .role_eligibility_schedules()
+        .list()
+        .collect_all()
+        .await?;
+    let active = directory
+        .role_assignment_schedules()
+        .list()
+        .collect_all()
+        .await?;
+    let mut csv =
+        String::from("kind,principalId,roleDefinitionId,directoryScopeId,memberType,start,end\n");
+    let field = |s: Option<&str>| {
+        let s = s.unwrap_or_default();
+        if s.contains([',', '"', '\n']) {
+            format!("\"{}\"", s.replace('"', "\"\""))
+        } else {
+            s.to_owned()
+        }
+    };
+    let window = |info: &Option<RequestSchedule>| {
+        let start = info
+            .as_ref()
+            .and_then(|i| i.start_date_time.as_ref())
+            .map(|t| t.as_str().to_owned());
+        let end = info
+            .as_ref()
+            .and_then(|i| i.expiration.as_ref())
+            .and_then(|e| e.end_date_time.as_ref())
+            .map(|t| t.as_str().to_owned());
+        (start, end)
+    };
+    for e in &eligible {
+        let (start, end) = window(&e.schedule_info);
+        csv.push_str(
+            &[
+                "eligible".to_owned(),
+                field(e.principal_id.as_deref()),
+                field(e.role_definition_id.as_deref()),
+                field(e.directory_scope_id.as_deref()),
+                field(e.member_type.as_deref()),
+                field(start.as_deref()),
+                field(end.as_deref()),
+            ]
+            .join(","),
+        );
+        csv.push('\n');
+    }
+    for a in &active {
+        let (start, end) = window(&a.schedule_info);
+        csv.push_str(
+            &[
+                field(a.assignment_type.as_deref().map(|t| {
+                    if t.eq_ignore_ascii_case("Activated") {
+                        "activated"
+                    } else {
+                        "active"
+                    }
+                })),
+                field(a.principal_id.as_deref()),
+                field(a.role_definition_id.as_deref()),
+                field(a.directory_scope_id.as_deref()),
+                field(a.member_type.as_deref()),
+                field(start.as_deref()),
+                field(end.as_deref()),
+            ]
+            .join(","),
+        );
+        csv.push('\n');
+    }
+    Ok(csv)
+}
+
+/// An administrator makes a principal eligible for a role (`adminAssign` on
+/// `roleEligibilityScheduleRequests`), permanently or for `duration`.
+pub async fn create_eligibility(
+    client: &Client,
+    principal_id: &str,
+    role_definition_id: &str,
+    justification: &str,
+    duration: Option<&str>,
+) -> Result<UnifiedRoleEligibilityScheduleRequest> {
+    let mut request = UnifiedRoleEligibilityScheduleRequest::new();
+    request.action = Some("adminAssign".to_owned());
+    request.principal_id = Some(principal_id.to_owned());
+    request.role_definition_id = Some(role_definition_id.to_owned());
+    request.directory_scope_id = Some("/".to_owned());
+    request.justification = Some(justification.to_owned());
+    request.schedule_info = Some(schedule(duration));
+    client
+        .role_management()
+        .directory()
+        .role_eligibility_schedule_requests()
+        .create(&request)
+        .await
+}
+
+/// An administrator removes a principal's eligibility for a role (`adminRemove`).
+pub async fn remove_eligibility(
+    client: &Client,
+    principal_id: &str,
+    role_definition_id: &str,
+) -> Result<UnifiedRoleEligibilityScheduleRequest> {
+    let mut request = UnifiedRoleEligibilityScheduleRequest::new();
+    request.action = Some("adminRemove".to_owned());
+    request.principal_id = Some(principal_id.to_owned());
+    request.role_definition_id = Some(role_definition_id.to_owned());
+    request.directory_scope_id = Some("/".to_owned());
+    client
+        .role_management()
+        .directory()
+        .role_eligibility_schedule_requests()
+        .create(&request)
+        .await
+}
+
+/// An administrator removes an active role assignment (`adminRemove`).
+pub async fn remove_assignment(
+    client: &Client,
+    principal_id: &str,
+    role_definition_id: &str,
+) -> Result<UnifiedRoleAssignmentScheduleRequest> {
+    let r = role_request("adminRemove", principal_id, role_definition_id, None, None);
+    submit(client, &r).await
 }
 
 /// An administrator assigns a role (`adminAssign`), permanently or for `duration`.

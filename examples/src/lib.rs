@@ -2,9 +2,11 @@
 //! generated request builders, and the few helpers the binaries share.
 //!
 //! Each flow is a plain async function over a [`Client`], so the same code runs against a real
-//! tenant (the binaries: a token from `GRAPH_TOKEN`) and against a loopback mock server (the
-//! workspace test `tests/tests/flows.rs`, which asserts the method, path and body of every
-//! request). The binaries only parse arguments and print.
+//! tenant (the binaries: a token from `GRAPH_TOKEN`), against the local PIM service `pim-sim`
+//! (`GRAPH_BASE_URL`; the workspace test `tests/tests/sim_flows.rs` runs every flow end to end
+//! there, and `examples/tests/binaries.rs` every binary), and against a loopback mock server
+//! (`tests/tests/flows.rs`, which asserts the method, path and body of every request). The
+//! binaries only parse arguments and print.
 //!
 //! | flow | request |
 //! |---|---|
@@ -15,6 +17,10 @@
 //! | [`flows::list_assignments`] | `GET /roleManagement/directory/roleAssignmentScheduleInstances` (all pages) |
 //! | [`flows::iteration2::export_assignments`] | `GET /privilegedAccess/{provider}/roleAssignments/export?$filter=…` |
 //! | [`flows::create_assignment`], [`flows::activate`], [`flows::deactivate`], [`flows::extend`], [`flows::renew`] | `POST /roleManagement/directory/roleAssignmentScheduleRequests` |
+//! | [`flows::export_assignments`] | `GET /roleManagement/directory/roleEligibilitySchedules`, `…/roleAssignmentSchedules` (all pages) as CSV |
+//! | [`flows::create_eligibility`], [`flows::remove_eligibility`] | `POST /roleManagement/directory/roleEligibilityScheduleRequests` |
+//! | [`flows::remove_assignment`] | `POST /roleManagement/directory/roleAssignmentScheduleRequests` (`adminRemove`) |
+//! | [`flows::wait_until_settled`] | `GET /roleManagement/directory/roleAssignmentScheduleRequests/{id}` until the request leaves `Granted`/`PendingProvisioning` |
 //! | [`flows::pending_role_approvals`] | `GET /roleManagement/directory/roleAssignmentScheduleRequests/filterByCurrentUser(on='approver')?$filter=…` |
 //! | [`flows::decide_role_approval`] | `GET /roleManagement/directory/roleAssignmentApprovals/{id}/steps`, `PATCH …/steps/{id}` |
 //! | [`flows::decide_group_approval`] | `GET …/group/assignmentApprovals/{id}/steps`, `PATCH …/steps/{id}` |
@@ -29,28 +35,33 @@ pub mod flows;
 pub const TOKEN_VAR: &str = "GRAPH_TOKEN";
 
 /// A client for the tenant the `GRAPH_TOKEN` bearer token belongs to; `GRAPH_BASE_URL`
-/// overrides the endpoint (default `https://graph.microsoft.com/beta`).
+/// overrides the endpoint (default `https://graph.microsoft.com/beta`), for example to run
+/// against the local PIM service (`cargo run -p pim-sim`, which prints both variables).
 ///
 /// Exits with status 2 and says how to get a token when `GRAPH_TOKEN` is not set: the
-/// examples talk to a real tenant and never guess credentials.
+/// examples never guess credentials.
 pub fn client_from_env() -> Client {
     let token = match std::env::var(TOKEN_VAR) {
         Ok(t) if !t.trim().is_empty() => t,
         _ => {
             eprintln!(
-                "{TOKEN_VAR} is not set. These examples call Microsoft Graph for a real tenant; \
-                 give them a bearer token with the PIM permissions they need \
-                 (RoleManagement.ReadWrite.Directory, PrivilegedAccess.ReadWrite.AzureADGroup, \
-                 RoleManagementPolicy.ReadWrite.Directory, ...), for example:\n\n    \
+                "{TOKEN_VAR} is not set. These examples call Microsoft Graph; give them a bearer \
+                 token with the PIM permissions they need (RoleManagement.ReadWrite.Directory, \
+                 PrivilegedAccess.ReadWrite.AzureADGroup, RoleManagementPolicy.ReadWrite.Directory, \
+                 ...), for example:\n\n    \
                  export {TOKEN_VAR}=$(az account get-access-token --resource-type ms-graph \
-                 --query accessToken -o tsv)"
+                 --query accessToken -o tsv)\n\n\
+                 or try them without a tenant against the local PIM service:\n\n    \
+                 cargo run -p pim-sim > sim.env &  sleep 5; set -a; . ./sim.env; set +a"
             );
             std::process::exit(2);
         }
     };
     let mut builder = Client::builder().token_provider(StaticToken::new(token.trim()));
     if let Ok(url) = std::env::var("GRAPH_BASE_URL") {
-        builder = builder.base_url(url);
+        // Plain http is accepted for loopback hosts only (the local PIM service); any
+        // other http URL is still refused by the client.
+        builder = builder.base_url(url).allow_http_loopback(true);
     }
     builder.build().unwrap_or_else(|e| fail(e))
 }

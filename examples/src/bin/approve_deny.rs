@@ -30,7 +30,8 @@ async fn main() {
             .await
             .unwrap_or_else(|e| fail(e));
         println!(
-            "request {request}: {word}d{}",
+            "request {request}: {}{}",
+            past(approve),
             updated
                 .and_then(|r| r.status)
                 .map(|s| format!(", status {s:?}"))
@@ -44,7 +45,7 @@ async fn main() {
         .await
         .unwrap_or_else(|e| fail(e))
     {
-        Some(step) => println!("approval {}: step {step} {}d", args[1], args[0]),
+        Some(step) => println!("approval {}: step {step} {}", args[1], past(approve)),
         None => {
             eprintln!(
                 "approval {}: no step in progress is assigned to you",
@@ -53,4 +54,8 @@ async fn main() {
             std::process::exit(1);
         }
     }
+}
+
+fn past(approve: bool) -> &'static str {
+    if approve { "approved" } else { "denied" }
 }

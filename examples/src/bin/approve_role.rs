@@ -34,7 +34,10 @@ async fn main() {
         .await
         .unwrap_or_else(|e| fail(e))
     {
-        Some(step) => println!("approval {approval}: step {step} {word}d"),
+        Some(step) => println!(
+            "approval {approval}: step {step} {}",
+            if approve { "approved" } else { "denied" }
+        ),
         None => {
             eprintln!("approval {approval}: no step in progress is assigned to you");
             std::process::exit(1);

@@ -1,8 +1,10 @@
 //! Lists the active Microsoft Entra role assignments (every page, lazily), optionally of one
-//! principal; with `--export`, exports the assignments of a PIM iteration 2 resource as CSV.
+//! principal; with `--export`, prints every eligible and active assignment as CSV (with a
+//! provider and resource id: the export of a PIM iteration 2 resource).
 //!
 //! ```text
 //! GRAPH_TOKEN=… cargo run -p pim-api-examples --bin list_assignments -- [principalId]
+//! GRAPH_TOKEN=… cargo run -p pim-api-examples --bin list_assignments -- --export > assignments.csv
 //! GRAPH_TOKEN=… cargo run -p pim-api-examples --bin list_assignments -- --export azureResources <resourceId>
 //! ```
 
@@ -11,7 +13,7 @@ use pim_api_examples::{args, client_from_env, fail, flows};
 #[tokio::main]
 async fn main() {
     let args = args(
-        "[principalId] | --export <aadroles|azureResources> <resourceId>",
+        "[principalId] | --export [<aadroles|azureResources> <resourceId>]",
         0,
     );
     let client = client_from_env();
@@ -20,6 +22,13 @@ async fn main() {
     {
         #[allow(deprecated)]
         let csv = flows::iteration2::export_assignments(&client, provider, resource)
+            .await
+            .unwrap_or_else(|e| fail(e));
+        print!("{csv}");
+        return;
+    }
+    if args.first().is_some_and(|a| a == "--export") {
+        let csv = flows::export_assignments(&client)
             .await
             .unwrap_or_else(|e| fail(e));
         print!("{csv}");
