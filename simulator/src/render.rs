@@ -287,18 +287,17 @@ fn echoed_schedule(rec: &RequestRecord) -> Option<RequestSchedule> {
     Some(s)
 }
 
+/// `createdBy`, an `identitySet` as the service writes it (the display name left `null`,
+/// as in the docs' examples).
 fn created_by(world: &World, principal_id: &str) -> Value {
-    let display = world
-        .principal(principal_id)
-        .map(|p| p.display_name.clone());
     match world.principal(principal_id).map(|p| &p.kind) {
         Some(PrincipalKind::ServicePrincipal(_)) => json!({
-            "application": {"displayName": display, "id": principal_id},
+            "application": {"displayName": null, "id": principal_id},
             "device": null, "user": null
         }),
         _ => json!({
             "application": null, "device": null,
-            "user": {"displayName": display, "id": principal_id}
+            "user": {"displayName": null, "id": principal_id}
         }),
     }
 }

@@ -405,19 +405,6 @@ pub fn handle(world: &mut World, call: &Call<'_>) -> Result<(Reply, Option<Strin
             Set::Policies => {
                 world.patch_policy(key, body, caller, now)?;
                 let mut entity = get(world, route, key, caller, now)?;
-                let rules = Expand {
-                    name: "rules".into(),
-                    nested: RawQuery::default(),
-                };
-                expand_all(
-                    world,
-                    set,
-                    &mut entity,
-                    std::slice::from_ref(&rules),
-                    caller,
-                    now,
-                    links,
-                )?;
                 if let Value::Object(map) = &mut entity {
                     let context = links.context(&format!("{}/$entity", route.set_path));
                     map.insert("@odata.context".into(), Value::String(context));

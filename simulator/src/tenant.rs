@@ -76,6 +76,9 @@ pub struct Tenant {
     /// Changes to the default policy of chosen roles or groups.
     #[serde(default)]
     pub policies: Vec<PolicySpec>,
+    /// Schedule requests already made (history: what lists and gets return).
+    #[serde(default)]
+    pub requests: Vec<RequestSpec>,
     /// Bearer tokens the simulator accepts.
     #[serde(default)]
     pub tokens: Vec<TokenSpec>,
@@ -268,6 +271,10 @@ pub struct GrantSpec {
 #[derive(Clone, Debug, Default, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct PolicySpec {
+    /// The policy's id (default: `DirectoryRole_<tenant>_<guid>` or `Group_<group>_<guid>`);
+    /// its assignment's id is this id, `_`, and the role id or access.
+    #[serde(default)]
+    pub id: Option<String>,
     /// The role (display name or id). Exactly one of `role` and `group`.
     #[serde(default)]
     pub role: Option<String>,
@@ -314,6 +321,48 @@ pub struct PolicySpec {
     /// An administrator's active assignment needs MFA (default `false`).
     #[serde(default)]
     pub require_admin_mfa: Option<bool>,
+}
+
+/// `[[requests]]`: a schedule request made before the simulator started. It is history:
+/// lists, gets and cancellation see it; its effect is not applied (seed the resulting grant
+/// in `[[assignments]]` or `[[eligibilities]]`). A `Granted` request takes effect after the
+/// provisioning delay like a new one.
+#[derive(Clone, Debug, Default, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RequestSpec {
+    /// The request's id (default: generated).
+    #[serde(default)]
+    pub id: Option<String>,
+    /// `assignment` (default) or `eligibility`.
+    #[serde(default)]
+    pub kind: Option<String>,
+    /// The action (default `adminAssign`).
+    #[serde(default)]
+    pub action: Option<String>,
+    /// The status (default `Provisioned`): `Provisioned`, `Granted`, `Revoked`,
+    /// `Canceled`, `Denied` or `Failed`.
+    #[serde(default)]
+    pub status: Option<String>,
+    /// The principal (name or id).
+    pub principal: String,
+    /// A directory role (display name or id). Exactly one of `role` and `group`.
+    #[serde(default)]
+    pub role: Option<String>,
+    /// The directory scope (default `/`).
+    #[serde(default)]
+    pub scope: Option<String>,
+    /// A group (name or id).
+    #[serde(default)]
+    pub group: Option<String>,
+    /// `member` (default) or `owner`, with `group`.
+    #[serde(default)]
+    pub access: Option<String>,
+    /// The justification.
+    #[serde(default)]
+    pub justification: Option<String>,
+    /// When the requested grant ends (RFC 3339; default never).
+    #[serde(default)]
+    pub end: Option<String>,
 }
 
 /// `[[tokens]]`: a bearer token and what its holder proved when signing in.

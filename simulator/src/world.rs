@@ -19,7 +19,7 @@ use pim_api::models::{
 };
 use serde_json::json;
 
-use crate::tenant::{BUILTIN_ROLES, GrantSpec, PolicySpec, Tenant, TenantError};
+use crate::tenant::{BUILTIN_ROLES, GrantSpec, PolicySpec, RequestSpec, Tenant, TenantError};
 
 /// Roles (`/roleManagement/directory`) or groups (`/identityGovernance/privilegedAccess/group`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -497,6 +497,25 @@ impl World {
                 .ok_or_else(|| invalid(&where_, "no policy for this role or group"))?;
             let policy = build_policy(&world, &where_, surface, &scope, &role, p)?;
             world.policies[index].rules = policy.rules;
+            if let Some(id) = &p.id {
+                if world
+                    .policies
+                    .iter()
+                    .any(|x| x.id.as_deref() == Some(id.as_str()))
+                {
+                    return Err(invalid(
+                        &where_,
+                        format!("the policy id {id:?} is used twice"),
+                    ));
+                }
+                let old = world.policies[index].id.replace(id.clone());
+                for a in &mut world.policy_assignments {
+                    if a.policy_id == old {
+                        a.policy_id = Some(id.clone());
+                        a.id = Some(format!("{id}_{role}"));
+                    }
+                }
+            }
         }
         for (kind, table, specs) in [
             (Kind::Assignment, "assignments", &tenant.assignments),
@@ -506,6 +525,9 @@ impl World {
                 let where_ = format!("{table}[{i}]");
                 world.seed_grant(&where_, kind, g, now)?;
             }
+        }
+        for (i, r) in tenant.requests.iter().enumerate() {
+            world.seed_request(&format!("requests[{i}]"), r, now)?;
         }
         for (i, t) in tenant.tokens.iter().enumerate() {
             let where_ = format!("tokens[{i}]");
@@ -654,7 +676,10 @@ impl World {
                 return Err(invalid(where_, "give `end` or `duration`, not both"));
             }
             (Some(e), None) => Some(parse_time(&format!("{where_}.end"), e)?),
-            (None, Some(d)) => Some(start + duration(&format!("{where_}.duration"), d)?),
+            (None, Some(d)) => Some(crate::pim::after(
+                start,
+                duration(&format!("{where_}.duration"), d)?,
+            )),
             (None, None) => None,
         };
         let target = Target {
@@ -696,6 +721,88 @@ impl World {
             created_using: None,
             activated_using: None,
             ended: None,
+        });
+        Ok(())
+    }
+
+    fn seed_request(
+        &mut self,
+        where_: &str,
+        r: &RequestSpec,
+        now: DateTime<Utc>,
+    ) -> Result<(), TenantError> {
+        let principal_id = self.principal_ref(&format!("{where_}.principal"), &r.principal)?;
+        let (surface, scope, role) =
+            self.grant_target(where_, &r.role, &r.group, &r.access, r.scope.as_deref())?;
+        let kind = match r.kind.as_deref() {
+            None | Some("assignment") => Kind::Assignment,
+            Some("eligibility") => Kind::Eligibility,
+            Some(other) => {
+                return Err(invalid(
+                    format!("{where_}.kind"),
+                    format!("{other:?} is neither assignment nor eligibility"),
+                ));
+            }
+        };
+        let action_text = r.action.clone().unwrap_or_else(|| "adminAssign".into());
+        let action = Action::parse(&action_text).ok_or_else(|| {
+            invalid(
+                format!("{where_}.action"),
+                format!("{action_text:?} is not a request action"),
+            )
+        })?;
+        let status = r.status.clone().unwrap_or_else(|| "Provisioned".into());
+        const STATUSES: &[&str] = &[
+            "Provisioned",
+            "Granted",
+            "Revoked",
+            "Canceled",
+            "Denied",
+            "Failed",
+        ];
+        let Some(status) = STATUSES.iter().find(|s| s.eq_ignore_ascii_case(&status)) else {
+            return Err(invalid(
+                format!("{where_}.status"),
+                format!("{status:?} is not one of {}", STATUSES.join(", ")),
+            ));
+        };
+        let expiration = match &r.end {
+            Some(e) => Expiration::At(parse_time(&format!("{where_}.end"), e)?),
+            None => Expiration::Never,
+        };
+        let id = r.id.clone().unwrap_or_else(new_id);
+        if self.requests.iter().any(|x| x.id == id) {
+            return Err(invalid(
+                where_,
+                format!("the request id {id:?} is used twice"),
+            ));
+        }
+        self.requests.push(RequestRecord {
+            id: id.clone(),
+            surface,
+            kind,
+            target: Target {
+                principal_id: principal_id.clone(),
+                role,
+                scope,
+            },
+            action,
+            action_text,
+            status: (*status).into(),
+            created: now,
+            completed: (*status != "Granted").then_some(now),
+            justification: r.justification.clone(),
+            ticket: None,
+            start: now,
+            expiration,
+            schedule_info: Some(crate::render::schedule_info(now, expiration)),
+            approval_id: None,
+            target_schedule_id: Some(id),
+            custom_data: None,
+            created_by: principal_id,
+            provision_at: (*status == "Granted")
+                .then(|| crate::pim::after(now, self.settings.provisioning_delay)),
+            activated_using: None,
         });
         Ok(())
     }
