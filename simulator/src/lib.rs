@@ -334,6 +334,21 @@ impl Simulator {
             .collect()
     }
 
+    /// The role definitions the tenant's grants name, as `(display name, id)`.
+    pub fn granted_roles(&self) -> Vec<(String, String)> {
+        let world = self.shared.world();
+        let mut out: Vec<(String, String)> = world
+            .schedules
+            .iter()
+            .filter(|s| s.surface == world::Surface::Directory)
+            .filter_map(|s| world.role(&s.target.role))
+            .filter_map(|r| Some((r.display_name.clone()?, r.id.clone()?)))
+            .collect();
+        out.sort();
+        out.dedup();
+        out
+    }
+
     /// The object id of the principal with this handle (`"ben"`).
     pub fn principal_id(&self, name: &str) -> Option<String> {
         self.shared

@@ -199,6 +199,13 @@ fn print_env(sim: &Simulator) {
             out.push(format!("{}{comment}", assignment(&var, &t.value)));
         }
     }
+    let roles = sim.granted_roles();
+    if !roles.is_empty() {
+        out.push("# Roles the tenant's assignments and eligibilities name".to_owned());
+        for (name, id) in roles {
+            out.push(assignment(&format!("PIM_SIM_ROLE_{}", var_name(&name)), &id));
+        }
+    }
     println!("{}", out.join("\n"));
 }
 
@@ -247,7 +254,9 @@ async fn main() -> ExitCode {
         Ok(sim) => sim,
         Err(e) => {
             eprintln!("pim-sim: {e}");
-            return ExitCode::from(1);
+            // A tenant that names nothing is a usage error like a bad flag.
+            let bad_input = matches!(e, pim_sim::SpawnError::Tenant(_));
+            return ExitCode::from(if bad_input { 2 } else { 1 });
         }
     };
     print_env(&sim);
