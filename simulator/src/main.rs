@@ -203,7 +203,10 @@ fn print_env(sim: &Simulator) {
     if !roles.is_empty() {
         out.push("# Roles the tenant's assignments and eligibilities name".to_owned());
         for (name, id) in roles {
-            out.push(assignment(&format!("PIM_SIM_ROLE_{}", var_name(&name)), &id));
+            out.push(assignment(
+                &format!("PIM_SIM_ROLE_{}", var_name(&name)),
+                &id,
+            ));
         }
     }
     println!("{}", out.join("\n"));

@@ -31,16 +31,25 @@ async fn prints_sourceable_variables_of_a_working_service() {
         .filter(|l| !l.starts_with('#'))
         .map(|l| {
             let (k, v) = l.split_once('=').expect("NAME=value");
-            assert!(k.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_'), "{l}");
+            assert!(
+                k.bytes()
+                    .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_'),
+                "{l}"
+            );
             (k, v.split("  #").next().unwrap_or(v))
         })
         .collect();
     let base = vars["GRAPH_BASE_URL"];
-    assert!(base.starts_with("http://127.0.0.1:") && base.ends_with("/beta"), "{base}");
+    assert!(
+        base.starts_with("http://127.0.0.1:") && base.ends_with("/beta"),
+        "{base}"
+    );
     assert_eq!(vars["GRAPH_TOKEN"], "sim-ada");
     assert_eq!(vars["PIM_SIM_BEN_TOKEN_2"], "sim-ben-mfa");
     let resp = reqwest::Client::new()
-        .get(format!("{base}/roleManagement/directory/roleDefinitions?$top=1"))
+        .get(format!(
+            "{base}/roleManagement/directory/roleDefinitions?$top=1"
+        ))
         .bearer_auth(vars["PIM_SIM_DANA_TOKEN"])
         .send()
         .await
@@ -55,13 +64,23 @@ fn a_broken_tenant_file_is_reported() {
     let dir = std::env::temp_dir().join(format!("pim-sim-cli-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let toml = dir.join("bad.toml");
-    std::fs::write(&toml, "[[users]]\nname = \"a\"\n[[eligibilities]]\nprincipal = \"a\"\nrole = \"Nope\"\n").unwrap();
+    std::fs::write(
+        &toml,
+        "[[users]]\nname = \"a\"\n[[eligibilities]]\nprincipal = \"a\"\nrole = \"Nope\"\n",
+    )
+    .unwrap();
     let json = dir.join("bad.json");
     std::fs::write(&json, "{\"users\": [}").unwrap();
     for (path, needle) in [
-        (toml.as_path(), "eligibilities[0].role: no role definition \"Nope\""),
+        (
+            toml.as_path(),
+            "eligibilities[0].role: no role definition \"Nope\"",
+        ),
         (json.as_path(), "invalid tenant file"),
-        (dir.join("missing.toml").as_path(), "cannot read tenant file"),
+        (
+            dir.join("missing.toml").as_path(),
+            "cannot read tenant file",
+        ),
     ] {
         let out = Command::new(env!("CARGO_BIN_EXE_pim-sim"))
             .arg("--tenant")
