@@ -99,8 +99,8 @@ async fn a_thousand_activations_under_throttling_and_503s() {
             .retry_policy(policy.clone())
             .build()
             .unwrap();
-        for r in 0..ROLES_EACH {
-            let role = sim.role_id(&roles[r]).unwrap();
+        for role_name in roles.iter().take(ROLES_EACH) {
+            let role = sim.role_id(role_name).unwrap();
             let (client, principal) = (client.clone(), principal.clone());
             calls.push(async move {
                 let body: UnifiedRoleAssignmentScheduleRequest = flows::role_request(
