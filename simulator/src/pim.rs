@@ -709,15 +709,17 @@ impl World {
         else {
             return verdict;
         };
+        // An eligibility, even one a user asks to extend, lasts what the administrators'
+        // eligibility rules allow; an activation what the end users' rules allow.
         let (expiration_rule, enablement_rule) = match (action.is_self(), kind) {
-            (true, _) => (
+            (true, Kind::Assignment) => (
                 "Expiration_EndUser_Assignment",
                 "Enablement_EndUser_Assignment",
             ),
             (false, Kind::Assignment) => {
                 ("Expiration_Admin_Assignment", "Enablement_Admin_Assignment")
             }
-            (false, Kind::Eligibility) => (
+            (_, Kind::Eligibility) => (
                 "Expiration_Admin_Eligibility",
                 "Enablement_Admin_Eligibility",
             ),
@@ -858,15 +860,13 @@ impl World {
                 });
                 "Provisioned"
             }
-            (Action::AdminUpdate | Action::AdminExtend | Action::AdminRenew, Some(i)) => {
-                let s = &mut self.schedules[i];
-                if rec.action == Action::AdminUpdate {
-                    s.start = rec.start;
-                }
-                s.end = end;
-                s.schedule_info = Some(render::schedule_info(s.start, rec.expiration));
-                s.modified = at;
-                s.ended = None;
+            // An update or extension changes a current grant; a renewal may revive one.
+            (Action::AdminUpdate | Action::AdminExtend, Some(i)) if self.schedules[i].current() => {
+                self.change_schedule(i, &rec, end, at);
+                "Provisioned"
+            }
+            (Action::AdminRenew, Some(i)) => {
+                self.change_schedule(i, &rec, end, at);
                 "Provisioned"
             }
             // The state changed while the request waited (an equal grant appeared, or the
@@ -876,6 +876,23 @@ impl World {
         let r = &mut self.requests[index];
         r.status = outcome.into();
         r.completed = Some(at);
+    }
+
+    fn change_schedule(
+        &mut self,
+        i: usize,
+        rec: &RequestRecord,
+        end: Option<DateTime<Utc>>,
+        at: DateTime<Utc>,
+    ) {
+        let s = &mut self.schedules[i];
+        if rec.action == Action::AdminUpdate {
+            s.start = rec.start;
+        }
+        s.end = end;
+        s.schedule_info = Some(render::schedule_info(s.start, rec.expiration));
+        s.modified = at;
+        s.ended = None;
     }
 
     /// `POST …ScheduleRequests/{id}/cancel`.

@@ -1258,3 +1258,182 @@ async fn bad_input_is_a_400_and_changes_nothing() {
     .await;
     assert_eq!(r.status, 201);
 }
+
+#[tokio::test]
+async fn update_renew_self_extension_and_a_request_that_fails() {
+    let sim = sim().await;
+    let dana = id(&sim, "dana");
+    let ben = id(&sim, "ben");
+    let admin = |action: &str, duration: Option<&str>| {
+        let mut b = json!({"action": action, "principalId": dana, "roleDefinitionId": GLOBAL_READER,
+            "directoryScopeId": "/", "justification": "audit"});
+        if let Some(d) = duration {
+            b["scheduleInfo"] = json!({"expiration": {"type": "afterDuration", "duration": d}});
+        }
+        b
+    };
+    let post = |body: Value| {
+        let sim = &sim;
+        async move { call(sim, "POST", REQUESTS, "sim-ada", Some(&body)).await }
+    };
+    assert_eq!(post(admin("adminAssign", Some("PT2H"))).await.status, 201);
+    sim.clock().advance(Duration::from_secs(3));
+    // adminUpdate changes the schedule in place.
+    let r = post(admin("adminUpdate", Some("PT5H"))).await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    sim.clock().advance(Duration::from_secs(3));
+    let instances = call(
+        &sim,
+        "GET",
+        &format!("{INSTANCES}?$filter=principalId eq '{dana}'"),
+        "sim-ada",
+        None,
+    )
+    .await;
+    let end = instances.json["value"][0]["endDateTime"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let start = instances.json["value"][0]["startDateTime"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let hours = chrono::DateTime::parse_from_rfc3339(&end).unwrap()
+        - chrono::DateTime::parse_from_rfc3339(&start).unwrap();
+    assert_eq!(hours.num_hours(), 5, "{}", instances.text);
+    // After it expires, adminRenew revives it.
+    sim.clock().advance(Duration::from_secs(6 * 3600));
+    let gone = call(
+        &sim,
+        "GET",
+        &format!("{INSTANCES}?$filter=principalId eq '{dana}'"),
+        "sim-ada",
+        None,
+    )
+    .await;
+    assert_eq!(gone.json["value"].as_array().unwrap().len(), 0);
+    let r = post(admin("adminExtend", Some("PT1H"))).await;
+    assert_eq!(
+        r.code(),
+        "RoleAssignmentDoesNotExist",
+        "an expired assignment is renewed, not extended"
+    );
+    let r = post(admin("adminRenew", Some("PT1H"))).await;
+    assert_eq!(r.status, 201, "{}", r.text);
+    sim.clock().advance(Duration::from_secs(3));
+    let back = call(
+        &sim,
+        "GET",
+        &format!("{INSTANCES}?$filter=principalId eq '{dana}'"),
+        "sim-ada",
+        None,
+    )
+    .await;
+    assert_eq!(
+        back.json["value"].as_array().unwrap().len(),
+        1,
+        "{}",
+        back.text
+    );
+    // A user asks for an extension: an administrator decides.
+    let r = call(&sim, "POST", "/roleManagement/directory/roleEligibilityScheduleRequests", "sim-ben", Some(&json!({
+        "action": "selfExtend", "principalId": ben, "roleDefinitionId": USER_ADMIN, "directoryScopeId": "/",
+        "justification": "still needed", "scheduleInfo": {"expiration": {"type": "afterDuration", "duration": "P30D"}}
+    }))).await;
+    assert_eq!(
+        (r.status, r.json["status"].as_str()),
+        (201, Some("PendingAdminDecision")),
+        "{}",
+        r.text
+    );
+    // A request whose target disappears before it takes effect fails.
+    let r = post(admin("adminUpdate", Some("PT3H"))).await;
+    assert_eq!(r.status, 201);
+    let update = r.json["id"].as_str().unwrap().to_owned();
+    let r = post(admin("adminRemove", None)).await;
+    assert_eq!(r.json["status"], "Revoked", "{}", r.text);
+    sim.clock().advance(Duration::from_secs(3));
+    let got = call(
+        &sim,
+        "GET",
+        &format!("{REQUESTS}/{update}"),
+        "sim-ada",
+        None,
+    )
+    .await;
+    assert_eq!(got.json["status"], "Failed", "{}", got.text);
+}
+
+#[tokio::test]
+async fn related_entities_are_expanded_and_navigable() {
+    let sim = sim().await;
+    let ben = id(&sim, "ben");
+    let r = call(
+        &sim,
+        "POST",
+        REQUESTS,
+        "sim-ben",
+        Some(&activation(&ben, USER_ADMIN, "PT1H", Some("x"))),
+    )
+    .await;
+    let rid = r.json["id"].as_str().unwrap().to_owned();
+    sim.clock().advance(Duration::from_secs(3));
+    let q = format!(
+        "{REQUESTS}/{rid}?$expand=principal,roleDefinition($select=displayName),targetSchedule,activatedUsing&$select=id,status"
+    );
+    let got = call(&sim, "GET", &q, "sim-ben", None).await;
+    assert_eq!(got.status, 200, "{}", got.text);
+    assert_eq!(
+        got.json["principal"]["@odata.type"],
+        "#microsoft.graph.user"
+    );
+    assert_eq!(got.json["principal"]["displayName"], "Ben Okafor");
+    assert_eq!(
+        got.json["roleDefinition"],
+        json!({"displayName": "User Administrator"})
+    );
+    assert_eq!(got.json["targetSchedule"]["assignmentType"], "Activated");
+    assert_eq!(got.json["activatedUsing"]["roleDefinitionId"], USER_ADMIN);
+    assert!(
+        got.json.get("principalId").is_none(),
+        "$select keeps only what was asked"
+    );
+    assert!(
+        got.json["@odata.context"]
+            .as_str()
+            .unwrap()
+            .ends_with("roleAssignmentScheduleRequests(id,status)/$entity")
+    );
+    // The same navigations as paths.
+    let role = call(
+        &sim,
+        "GET",
+        &format!("{REQUESTS}/{rid}/roleDefinition"),
+        "sim-ben",
+        None,
+    )
+    .await;
+    assert_eq!(role.json["id"], USER_ADMIN, "{}", role.text);
+    let instance = call(
+        &sim,
+        "GET",
+        &format!("{INSTANCES}/filterByCurrentUser(on='principal')?$expand=roleDefinition"),
+        "sim-ben",
+        None,
+    )
+    .await;
+    assert_eq!(
+        instance.json["value"][0]["roleDefinition"]["displayName"], "User Administrator",
+        "{}",
+        instance.text
+    );
+    let none = call(
+        &sim,
+        "GET",
+        &format!("{REQUESTS}/{rid}/approval"),
+        "sim-ben",
+        None,
+    )
+    .await;
+    assert_eq!(none.status, 404, "no approval: {}", none.text);
+}
