@@ -274,19 +274,10 @@ pub async fn create_eligibility(
     justification: &str,
     duration: Option<&str>,
 ) -> Result<UnifiedRoleEligibilityScheduleRequest> {
-    let mut request = UnifiedRoleEligibilityScheduleRequest::new();
-    request.action = Some("adminAssign".to_owned());
-    request.principal_id = Some(principal_id.to_owned());
-    request.role_definition_id = Some(role_definition_id.to_owned());
-    request.directory_scope_id = Some("/".to_owned());
+    let mut request = eligibility_request("adminAssign", principal_id, role_definition_id);
     request.justification = Some(justification.to_owned());
     request.schedule_info = Some(schedule(duration));
-    client
-        .role_management()
-        .directory()
-        .role_eligibility_schedule_requests()
-        .create(&request)
-        .await
+    submit_eligibility(client, &request).await
 }
 
 /// An administrator removes a principal's eligibility for a role (`adminRemove`).
@@ -295,16 +286,33 @@ pub async fn remove_eligibility(
     principal_id: &str,
     role_definition_id: &str,
 ) -> Result<UnifiedRoleEligibilityScheduleRequest> {
+    let request = eligibility_request("adminRemove", principal_id, role_definition_id);
+    submit_eligibility(client, &request).await
+}
+
+/// A role eligibility schedule request for the whole directory (`directoryScopeId` `/`).
+fn eligibility_request(
+    action: &str,
+    principal_id: &str,
+    role_definition_id: &str,
+) -> UnifiedRoleEligibilityScheduleRequest {
     let mut request = UnifiedRoleEligibilityScheduleRequest::new();
-    request.action = Some("adminRemove".to_owned());
+    request.action = Some(action.to_owned());
     request.principal_id = Some(principal_id.to_owned());
     request.role_definition_id = Some(role_definition_id.to_owned());
     request.directory_scope_id = Some("/".to_owned());
+    request
+}
+
+async fn submit_eligibility(
+    client: &Client,
+    request: &UnifiedRoleEligibilityScheduleRequest,
+) -> Result<UnifiedRoleEligibilityScheduleRequest> {
     client
         .role_management()
         .directory()
         .role_eligibility_schedule_requests()
-        .create(&request)
+        .create(request)
         .await
 }
 

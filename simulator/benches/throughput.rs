@@ -22,7 +22,7 @@ use std::time::{Duration, Instant};
 use criterion::{Criterion, criterion_group};
 use futures::future::join_all;
 use pim_api::models::UnifiedRoleAssignmentScheduleRequest;
-use pim_sim::{Fault, FaultProfile, Simulator, Tenant, tenant::TokenSpec};
+use pim_sim::{Fault, FaultProfile, Simulator, Tenant};
 
 use tokio::runtime::Runtime;
 
@@ -138,45 +138,6 @@ fn throughput(c: &mut Criterion) {
 }
 
 const PRINCIPALS: usize = 50;
-const ROLES: &[&str] = &[
-    "Global Administrator",
-    "Global Reader",
-    "Privileged Role Administrator",
-    "User Administrator",
-    "Security Administrator",
-    "Security Reader",
-    "Helpdesk Administrator",
-    "Application Administrator",
-    "Cloud Application Administrator",
-    "Groups Administrator",
-    "Exchange Administrator",
-    "SharePoint Administrator",
-    "Teams Administrator",
-    "Conditional Access Administrator",
-    "Authentication Administrator",
-    "Privileged Authentication Administrator",
-    "Intune Administrator",
-    "Billing Administrator",
-    "Reports Reader",
-    "Directory Readers",
-];
-
-fn load_tenant() -> Tenant {
-    let mut t = Tenant::empty();
-    for p in 0..PRINCIPALS {
-        let name = format!("user{p:02}");
-        t.user(&name);
-        t.tokens.push(TokenSpec {
-            value: format!("token-{name}"),
-            principal: name.clone(),
-            ..TokenSpec::default()
-        });
-        for role in ROLES {
-            t.eligible(&name, role);
-        }
-    }
-    t
-}
 
 fn one_hour() -> pim_api::models::RequestSchedule {
     let mut expiration = pim_api::models::ExpirationPattern::new();
@@ -190,7 +151,8 @@ fn one_hour() -> pim_api::models::RequestSchedule {
 /// 1,000 activations; returns the wall time and the longest `Retry-After` wait one request
 /// was owed.
 async fn thousand(faults: FaultProfile) -> (Duration, Duration) {
-    let sim = Simulator::builder(load_tenant())
+    let roles = Tenant::builtin_role_names();
+    let sim = Simulator::builder(Tenant::crowd(PRINCIPALS, &roles))
         .faults(faults)
         .spawn()
         .await
@@ -200,7 +162,7 @@ async fn thousand(faults: FaultProfile) -> (Duration, Duration) {
         let name = format!("user{p:02}");
         let principal = sim.principal_id(&name).expect("principal");
         let client = sim.client(&format!("token-{name}")).expect("client");
-        for role in ROLES {
+        for role in &roles {
             let mut body = UnifiedRoleAssignmentScheduleRequest::new();
             body.action = Some("selfActivate".into());
             body.principal_id = Some(principal.clone());

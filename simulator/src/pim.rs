@@ -131,63 +131,50 @@ fn incoming(surface: Surface, kind: Kind, body: &[u8]) -> Result<Incoming, ApiEr
         a.as_ref()
             .map(|a| pim_api::edm::open_enum_as_str(a).to_owned())
     };
+    // The four request types share every property but the target's.
+    macro_rules! incoming {
+        ($model:ty, |$m:ident| $action:expr, $target:expr) => {{
+            let $m: $model = decode(body, name)?;
+            Incoming {
+                action_text: $action,
+                target: $target,
+                justification: $m.justification,
+                ticket: $m.ticket_info,
+                schedule: $m.schedule_info,
+                validation_only: $m.is_validation_only.unwrap_or(false),
+                custom_data: $m.custom_data,
+            }
+        }};
+    }
     Ok(match (surface, kind) {
-        (Surface::Directory, Kind::Assignment) => {
-            let m: UnifiedRoleAssignmentScheduleRequest = decode(body, name)?;
-            Incoming {
-                action_text: m.action,
-                target: (
-                    m.principal_id,
-                    m.role_definition_id,
-                    m.directory_scope_id.or(m.app_scope_id),
-                ),
-                justification: m.justification,
-                ticket: m.ticket_info,
-                schedule: m.schedule_info,
-                validation_only: m.is_validation_only.unwrap_or(false),
-                custom_data: m.custom_data,
-            }
-        }
-        (Surface::Directory, Kind::Eligibility) => {
-            let m: UnifiedRoleEligibilityScheduleRequest = decode(body, name)?;
-            Incoming {
-                action_text: m.action,
-                target: (
-                    m.principal_id,
-                    m.role_definition_id,
-                    m.directory_scope_id.or(m.app_scope_id),
-                ),
-                justification: m.justification,
-                ticket: m.ticket_info,
-                schedule: m.schedule_info,
-                validation_only: m.is_validation_only.unwrap_or(false),
-                custom_data: m.custom_data,
-            }
-        }
-        (Surface::Group, Kind::Assignment) => {
-            let m: PrivilegedAccessGroupAssignmentScheduleRequest = decode(body, name)?;
-            Incoming {
-                action_text: action(&m.action),
-                target: (m.principal_id, access(&m.access_id), m.group_id),
-                justification: m.justification,
-                ticket: m.ticket_info,
-                schedule: m.schedule_info,
-                validation_only: m.is_validation_only.unwrap_or(false),
-                custom_data: m.custom_data,
-            }
-        }
-        (Surface::Group, Kind::Eligibility) => {
-            let m: PrivilegedAccessGroupEligibilityScheduleRequest = decode(body, name)?;
-            Incoming {
-                action_text: action(&m.action),
-                target: (m.principal_id, access(&m.access_id), m.group_id),
-                justification: m.justification,
-                ticket: m.ticket_info,
-                schedule: m.schedule_info,
-                validation_only: m.is_validation_only.unwrap_or(false),
-                custom_data: m.custom_data,
-            }
-        }
+        (Surface::Directory, Kind::Assignment) => incoming!(
+            UnifiedRoleAssignmentScheduleRequest,
+            |m| m.action,
+            (
+                m.principal_id,
+                m.role_definition_id,
+                m.directory_scope_id.or(m.app_scope_id)
+            )
+        ),
+        (Surface::Directory, Kind::Eligibility) => incoming!(
+            UnifiedRoleEligibilityScheduleRequest,
+            |m| m.action,
+            (
+                m.principal_id,
+                m.role_definition_id,
+                m.directory_scope_id.or(m.app_scope_id)
+            )
+        ),
+        (Surface::Group, Kind::Assignment) => incoming!(
+            PrivilegedAccessGroupAssignmentScheduleRequest,
+            |m| action(&m.action),
+            (m.principal_id, access(&m.access_id), m.group_id)
+        ),
+        (Surface::Group, Kind::Eligibility) => incoming!(
+            PrivilegedAccessGroupEligibilityScheduleRequest,
+            |m| action(&m.action),
+            (m.principal_id, access(&m.access_id), m.group_id)
+        ),
     })
 }
 

@@ -25,31 +25,10 @@ use pim_api::models::{
 use serde::Serialize;
 use serde_json::{Value, json};
 
-use crate::odata::EntityInfo;
+use crate::odata::{EntityInfo, NAVIGATIONS};
 use crate::world::{
     ApprovalRecord, Expiration, Kind, PrincipalKind, RequestRecord, ScheduleRecord, Surface, World,
 };
-
-/// Navigation properties: never filled with `null` (they appear only when expanded).
-pub const NAVIGATIONS: &[&str] = &[
-    "principal",
-    "roleDefinition",
-    "directoryScope",
-    "appScope",
-    "activatedUsing",
-    "targetSchedule",
-    "approval",
-    "group",
-    "policy",
-    "rules",
-    "effectiveRules",
-    "steps",
-    "stages",
-    "completedSteps",
-    "pendingSteps",
-    "request",
-    "inheritsPermissionsFrom",
-];
 
 /// The entity sets the simulator serves.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

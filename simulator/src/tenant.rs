@@ -480,7 +480,28 @@ impl Tenant {
         })
     }
 
-    /// Adds a user and returns its handle (builder style, for tests).
+    /// A tenant for load tests: `principals` users `user00`, `user01`, … (tokens
+    /// `token-user00`, …), each eligible for every role in `roles` (display names or ids)
+    /// under the default policy.
+    pub fn crowd(principals: usize, roles: &[&str]) -> Tenant {
+        let mut t = Tenant::empty();
+        for p in 0..principals {
+            let name = format!("user{p:02}");
+            t.user(&name);
+            t.token(&format!("token-{name}"), &name, false);
+            for role in roles {
+                t.eligible(&name, role);
+            }
+        }
+        t
+    }
+
+    /// The display names of the built-in roles the simulator knows.
+    pub fn builtin_role_names() -> Vec<&'static str> {
+        BUILTIN_ROLES.iter().map(|r| r.name).collect()
+    }
+
+    /// Adds a user (builder style, for tests).
     pub fn user(&mut self, name: &str) -> &mut Self {
         self.users.push(UserSpec {
             name: name.into(),

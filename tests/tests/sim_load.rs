@@ -16,68 +16,16 @@ use futures::future::join_all;
 use pim_api::models::UnifiedRoleAssignmentScheduleRequest;
 use pim_api::runtime::RetryPolicy;
 use pim_api_examples::flows;
-use pim_sim::{Fault, FaultProfile, Simulator, Tenant, tenant::TokenSpec};
+use pim_sim::{Fault, FaultProfile, Simulator, Tenant};
 
 const PRINCIPALS: usize = 50;
 const ROLES_EACH: usize = 20;
 
-fn tenant(roles: &[String]) -> Tenant {
-    let mut t = Tenant::empty();
-    for p in 0..PRINCIPALS {
-        let name = format!("user{p:02}");
-        t.user(&name);
-        t.tokens.push(TokenSpec {
-            value: format!("token-{name}"),
-            principal: name.clone(),
-            ..TokenSpec::default()
-        });
-        for role in roles.iter().take(ROLES_EACH) {
-            t.eligible(&name, role);
-        }
-    }
-    t
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_thousand_activations_under_throttling_and_503s() {
-    // The built-in roles, by name, from a throwaway simulator.
-    let probe = pim_sim::spawn(Tenant::empty()).await.unwrap();
-    let client = probe.client("none").unwrap();
-    assert!(
-        client
-            .role_management()
-            .directory()
-            .role_definitions()
-            .list()
-            .await
-            .is_err()
-    );
-    drop(probe);
-    let roles: Vec<String> = [
-        "Global Administrator",
-        "Global Reader",
-        "Privileged Role Administrator",
-        "User Administrator",
-        "Security Administrator",
-        "Security Reader",
-        "Helpdesk Administrator",
-        "Application Administrator",
-        "Cloud Application Administrator",
-        "Groups Administrator",
-        "Exchange Administrator",
-        "SharePoint Administrator",
-        "Teams Administrator",
-        "Conditional Access Administrator",
-        "Authentication Administrator",
-        "Privileged Authentication Administrator",
-        "Intune Administrator",
-        "Billing Administrator",
-        "Reports Reader",
-        "Directory Readers",
-    ]
-    .map(String::from)
-    .to_vec();
-    let sim = Simulator::builder(tenant(&roles))
+    let roles = Tenant::builtin_role_names();
+    assert_eq!(roles.len(), ROLES_EACH);
+    let sim = Simulator::builder(Tenant::crowd(PRINCIPALS, &roles))
         .faults(FaultProfile {
             seed: 42,
             throttle: 0.10,

@@ -57,7 +57,10 @@ impl EntityInfo {
             return None;
         }
         Some(
-            if UNFILTERABLE.contains(&name) || self.expandable.contains(&name) {
+            if NAVIGATIONS.contains(&name)
+                || COMPLEX.contains(&name)
+                || self.expandable.contains(&name)
+            {
                 PropType::Unfilterable
             } else if name.ends_with("DateTime") {
                 PropType::DateTime
@@ -73,12 +76,9 @@ impl EntityInfo {
     }
 }
 
-/// Properties of the PIM types that are complex values, collections or navigations.
-/// Graph's names are unique enough across these types that one list serves them all.
-const UNFILTERABLE: &[&str] = &[
-    "scheduleInfo",
-    "ticketInfo",
-    "createdBy",
+/// The navigation properties of the PIM types (Graph's names are unique enough across these
+/// types that one list serves them all): written only when expanded, never filterable.
+pub const NAVIGATIONS: &[&str] = &[
     "principal",
     "roleDefinition",
     "directoryScope",
@@ -95,10 +95,17 @@ const UNFILTERABLE: &[&str] = &[
     "completedSteps",
     "pendingSteps",
     "request",
+    "inheritsPermissionsFrom",
+];
+
+/// Structural properties of the PIM types that are complex values or collections.
+const COMPLEX: &[&str] = &[
+    "scheduleInfo",
+    "ticketInfo",
+    "createdBy",
     "target",
     "setting",
     "rolePermissions",
-    "inheritsPermissionsFrom",
     "resourceScopes",
     "lastModifiedBy",
     "reviewedBy",
