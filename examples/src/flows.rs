@@ -149,6 +149,41 @@ async fn submit(
         .await
 }
 
+/// The caller's latest role assignment request for `role_definition_id` that is on its way
+/// or in effect (`Granted`, `PendingProvisioning`, `PendingApproval`, `Provisioned`, ...):
+/// how to find out what happened to a request whose answer was lost, rather than sending it
+/// again (see [`Error::may_have_taken_effect`](pim_api::runtime::Error::may_have_taken_effect)).
+///
+/// `GET /roleManagement/directory/roleAssignmentScheduleRequests/filterByCurrentUser(on='principal')?$filter=roleDefinitionId eq '…' and status ne 'Canceled' and …`.
+pub async fn find_open_request(
+    client: &Client,
+    role_definition_id: &str,
+    action: &str,
+) -> Result<Option<UnifiedRoleAssignmentScheduleRequest>> {
+    let mut filter = format!(
+        "roleDefinitionId eq {} and action eq {}",
+        Literal::string(role_definition_id),
+        Literal::string(action)
+    );
+    for closed in ["Canceled", "Denied", "Failed", "Revoked"] {
+        filter.push_str(&format!(" and status ne {}", Literal::string(closed)));
+    }
+    let found = client
+        .role_management()
+        .directory()
+        .role_assignment_schedule_requests()
+        .filter_by_current_user(RoleAssignmentScheduleRequestFilterByCurrentUserOptions::Principal)
+        .filter(filter)
+        .collect_all()
+        .await?;
+    Ok(found.into_iter().max_by(|a, b| {
+        a.created_date_time
+            .as_ref()
+            .map(|t| t.as_str())
+            .cmp(&b.created_date_time.as_ref().map(|t| t.as_str()))
+    }))
+}
+
 /// The statuses of a role assignment request on its way to taking effect.
 const IN_FLIGHT: &[&str] = &["Granted", "PendingProvisioning", "PendingScheduleCreation"];
 

@@ -20,6 +20,7 @@
 //! | [`flows::export_assignments`] | `GET /roleManagement/directory/roleEligibilitySchedules`, `…/roleAssignmentSchedules` (all pages) as CSV |
 //! | [`flows::create_eligibility`], [`flows::remove_eligibility`] | `POST /roleManagement/directory/roleEligibilityScheduleRequests` |
 //! | [`flows::remove_assignment`] | `POST /roleManagement/directory/roleAssignmentScheduleRequests` (`adminRemove`) |
+//! | [`flows::find_open_request`] | `GET …/roleAssignmentScheduleRequests/filterByCurrentUser(on='principal')?$filter=…` (after a lost answer) |
 //! | [`flows::wait_until_settled`] | `GET /roleManagement/directory/roleAssignmentScheduleRequests/{id}` until the request leaves `Granted`/`PendingProvisioning` |
 //! | [`flows::pending_role_approvals`] | `GET /roleManagement/directory/roleAssignmentScheduleRequests/filterByCurrentUser(on='approver')?$filter=…` |
 //! | [`flows::decide_role_approval`] | `GET /roleManagement/directory/roleAssignmentApprovals/{id}/steps`, `PATCH …/steps/{id}` |

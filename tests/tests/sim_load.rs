@@ -73,8 +73,8 @@ async fn a_thousand_activations_under_throttling_and_503s() {
         .expect("every call ends (none hangs)");
 
     let mut ok = 0;
-    let mut ambiguous = 0;
-    for result in &results {
+    let mut ambiguous = Vec::new();
+    for (i, result) in results.iter().enumerate() {
         match result {
             Ok(request) => {
                 assert_eq!(request.status.as_deref(), Some("Granted"));
@@ -84,13 +84,28 @@ async fn a_thousand_activations_under_throttling_and_503s() {
                 // The only failure the client may surface: a 503 it must not repeat.
                 assert_eq!(e.status().map(|s| s.as_u16()), Some(503), "{e}");
                 assert!(e.is_retryable(), "{e}");
+                assert!(e.may_have_taken_effect(), "{e}");
                 // Throttled attempts before it may have been retried; the 503 was not
                 // (the log check below shows each call processed once).
                 assert!((1..=5).contains(&e.attempts()), "{e}");
-                ambiguous += 1;
+                ambiguous.push(i);
             }
         }
     }
+    // Reconciling a lost answer: look the activation up instead of sending it again.
+    sim.set_faults(FaultProfile::default());
+    for &i in &ambiguous {
+        let (p, r) = (i / ROLES_EACH, i % ROLES_EACH);
+        let name = format!("user{p:02}");
+        let client = sim.client(&format!("token-{name}")).unwrap();
+        let role = sim.role_id(roles[r]).unwrap();
+        let found = flows::find_open_request(&client, &role, "selfActivate")
+            .await
+            .unwrap();
+        let found = found.expect("the activation the 503 hid");
+        assert_eq!(found.principal_id, sim.principal_id(&name));
+    }
+    let ambiguous = ambiguous.len();
     assert_eq!(ok + ambiguous, 1000);
 
     // The log: attempts per logical request (one client-request-id each).

@@ -61,6 +61,11 @@ pub enum ErrorKind {
     BodyTooLarge,
     /// The client or a request builder was misconfigured (e.g. an invalid header).
     Config,
+    /// Paging stopped: an `@odata.nextLink` led back to a page already fetched (a
+    /// broken or hostile server would otherwise keep the stream going forever), or the
+    /// page limit set with `max_pages` was reached. The items of every page fetched were
+    /// yielded; the pager's `next_link` is where it stopped.
+    Paging,
 }
 
 impl fmt::Display for ErrorKind {
@@ -77,6 +82,7 @@ impl fmt::Display for ErrorKind {
             ErrorKind::Auth => "authentication error",
             ErrorKind::BodyTooLarge => "response body too large",
             ErrorKind::Config => "configuration error",
+            ErrorKind::Paging => "paging stopped",
         })
     }
 }
@@ -275,6 +281,30 @@ impl Error {
         }
     }
 
+    /// Whether the service may have acted on the request although the call failed: the
+    /// request was sent, and the failure does not say it was refused — a 5xx other than
+    /// a 503 with `Retry-After`, a timeout or a transport failure after sending, or a
+    /// success response that could not be read or decoded (which certainly took effect).
+    ///
+    /// The runtime never repeats a POST or PATCH that may have taken effect (see
+    /// [`RetryPolicy`](crate::runtime::RetryPolicy)); neither should the caller, blindly.
+    /// For a PIM schedule request, look it up (`filterByCurrentUser` or a `$filter` on
+    /// principal, role and status) before sending it again: a second one would be refused
+    /// as `RoleAssignmentExists` or `PendingRoleAssignmentRequest`, or create a duplicate.
+    pub fn may_have_taken_effect(&self) -> bool {
+        let i = &self.0;
+        match i.kind {
+            ErrorKind::Decode | ErrorKind::BodyTooLarge => true,
+            ErrorKind::Api => match i.status.map(|s| s.as_u16()) {
+                Some(503) => i.retry_after.is_none(),
+                Some(s) => s >= 500,
+                None => false,
+            },
+            ErrorKind::Transport | ErrorKind::Timeout => i.attempts > 0 && !i.connect,
+            _ => false,
+        }
+    }
+
     /// Whether this is an HTTP 404.
     pub fn is_not_found(&self) -> bool {
         self.0.status == Some(StatusCode::NOT_FOUND)
@@ -285,35 +315,52 @@ impl Error {
         self.0.connect
     }
 
-    /// Replaces occurrences of `secret` in every server-provided text the error
-    /// displays (message, Graph error fields). Used with the bearer token: a server (or a
-    /// proxy) that echoes the request's `Authorization` into its error body must not get
-    /// the token into our callers' logs. The raw [`Error::body`] is left untouched.
+    /// Replaces every occurrence of `secret` (the bearer token in use) in everything the
+    /// error derives from the response: the message, every Graph error field (the
+    /// `innerError` members included), header values, and the text of the source chain
+    /// (a serde error quoting the body, say). A server or proxy that echoes the request's
+    /// `Authorization` must not get the token into our callers' logs, however short the
+    /// token. Only [`Error::body`] keeps the raw bytes, as documented there. An empty or
+    /// one-character secret is not looked for: it would mask ordinary text.
     pub(crate) fn redact(&mut self, secret: &str) {
-        // Real bearer tokens are long JWTs; skipping short values avoids mangling
-        // ordinary text when a test or dummy token is a common word.
-        if secret.len() < 16 {
+        if secret.chars().nth(1).is_none() {
             return;
         }
-        const MASK: &str = "<redacted>";
         let scrub = |s: &mut String| {
             if s.contains(secret) {
-                *s = s.replace(secret, MASK);
+                *s = s.replace(secret, REDACTED);
             }
         };
         scrub(&mut self.0.message);
         if let Some(g) = self.0.graph.as_mut() {
             scrub(&mut g.code);
             scrub(&mut g.message);
-            if let Some(t) = g.target.as_mut() {
-                scrub(t);
-            }
+            g.target.iter_mut().for_each(scrub);
             for d in &mut g.details {
                 scrub(&mut d.code);
                 scrub(&mut d.message);
-                if let Some(t) = d.target.as_mut() {
-                    scrub(t);
+                d.target.iter_mut().for_each(scrub);
+            }
+            if let Some(inner) = g.inner_error.as_mut() {
+                inner.request_id.iter_mut().for_each(scrub);
+                inner.client_request_id.iter_mut().for_each(scrub);
+                inner.date.iter_mut().for_each(scrub);
+                for value in inner.other.values_mut() {
+                    scrub_json(value, secret);
                 }
+            }
+        }
+        if let Some(headers) = self.0.headers.as_mut() {
+            for value in headers.values_mut() {
+                if value.to_str().is_ok_and(|v| v.contains(secret)) {
+                    *value = reqwest::header::HeaderValue::from_static(REDACTED);
+                }
+            }
+        }
+        if let Some(source) = &self.0.source {
+            let chain = error_chain(source.as_ref());
+            if chain.contains(secret) {
+                self.0.source = Some(Box::new(Redacted(chain.replace(secret, REDACTED))));
             }
         }
     }
@@ -402,6 +449,30 @@ impl Error {
         e.0.headers = Some(headers);
         e.0.body = Some(body);
         e
+    }
+}
+
+/// What replaces a secret in error text.
+const REDACTED: &str = "<redacted>";
+
+/// A source error whose text had to be scrubbed: its text only.
+#[derive(Debug)]
+struct Redacted(String);
+
+impl fmt::Display for Redacted {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl StdError for Redacted {}
+
+fn scrub_json(value: &mut Value, secret: &str) {
+    match value {
+        Value::String(s) if s.contains(secret) => *s = s.replace(secret, REDACTED),
+        Value::Array(items) => items.iter_mut().for_each(|v| scrub_json(v, secret)),
+        Value::Object(map) => map.values_mut().for_each(|v| scrub_json(v, secret)),
+        _ => {}
     }
 }
 

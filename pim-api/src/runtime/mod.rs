@@ -22,14 +22,39 @@
 //!
 //! # Security model
 //!
-//! The bearer token is only ever attached to requests whose origin (scheme, host, port)
-//! equals the configured Graph base URL, which must be `https` (plain `http` is accepted
-//! only for loopback hosts and only after [`ClientBuilder::allow_http_loopback`]).
-//! `@odata.nextLink` values pointing anywhere else are refused before any request is
-//! sent, and redirects are followed by hand so that `Authorization` is dropped on every
-//! hop that leaves the Graph origin. Tokens are held in [`Secret`], whose `Debug` prints
-//! nothing, and are never recorded in `tracing` fields.
+//! What the runtime guarantees against a hostile server, or a man in the middle of a
+//! misconfigured proxy; each point is enforced in the one request path every builder uses
+//! (`transport.rs`, `paging.rs`), with a test that would catch its loss:
 //!
+//! * **The token stays on the Graph origin.** It is attached only to requests whose
+//!   origin (scheme, host, port) equals the configured Graph base URL, which must be
+//!   `https` (plain `http` is accepted only for loopback hosts and only after
+//!   [`ClientBuilder::allow_http_loopback`]). `@odata.nextLink` values pointing anywhere
+//!   else are refused before any request is sent, and redirects are followed by hand so
+//!   that `Authorization` is dropped on every hop that leaves the Graph origin.
+//! * **A request body is not replayed elsewhere.** A 307 or 308 redirect of anything but
+//!   a GET or HEAD to another origin is refused ([`ErrorKind::UntrustedUrl`]): the body is
+//!   the PIM request itself.
+//! * **The token does not reach logs.** Tokens are held in [`Secret`], whose `Debug`
+//!   prints nothing, and are never recorded in `tracing` fields. Every string the runtime
+//!   derives from a response — an [`Error`]'s message, `Display`, `Debug`, source chain,
+//!   Graph error fields (`innerError` included), header values, and the `request_id`
+//!   tracing field — is scrubbed of the token in use, whatever its length (an empty or
+//!   one-character token aside), in case the server echoes it. [`Error::body`] alone keeps
+//!   the raw bytes.
+//! * **A call ends within the retry budget.** Each attempt's timeout is capped by what
+//!   is left of [`RetryPolicy::max_elapsed`](RetryPolicy::max_elapsed), so a server that
+//!   accepts and never answers, or trickles a byte at a time, holds a call no longer than
+//!   the policy says.
+//! * **A request the service may have processed is not sent again.** POST and PATCH
+//!   are retried only when the service said it did not act (429; 503 with
+//!   `Retry-After`) or nothing reached it (a connect failure); see [`retry`]. After any
+//!   other failure [`Error::may_have_taken_effect`] tells the caller to look the result
+//!   up rather than repeat it.
+//! * **Paging ends.** A nextLink back to a page already fetched stops the walk with
+//!   [`ErrorKind::Paging`] (after everything fetched was yielded); `max_pages` bounds it
+//!   further. Bodies are read up to a size limit, error bodies to 64 KiB.
+
 //! # Example
 //!
 //! ```no_run

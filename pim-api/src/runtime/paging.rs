@@ -12,9 +12,17 @@
 //!
 //! Interrupted iterations can be resumed: [`Pager::next_link`] tells which link comes
 //! next (save it), and [`Pager::from_next_link`] / [`Client::resume`] start again from it.
+//!
+//! A server that links a page back to one already fetched would keep a stream going
+//! forever (and `collect_all` from ever returning): the pager remembers every URL it
+//! fetched and stops with an [`ErrorKind::Paging`] error, after yielding everything it
+//! got, instead of requesting a page twice. [`Pager::max_pages`] bounds a walk further.
 
 use std::{
-    fmt, mem,
+    collections::HashSet,
+    fmt,
+    hash::{DefaultHasher, Hash, Hasher},
+    mem,
     pin::Pin,
     task::{Context, Poll},
 };
@@ -128,6 +136,15 @@ pub struct Pager<T> {
     operation: &'static str,
     resume: Option<String>,
     pages: u64,
+    /// Hashes of every URL fetched: a nextLink to one of them is a loop.
+    seen: HashSet<u64>,
+    max_pages: Option<u64>,
+}
+
+fn url_hash(url: &str) -> u64 {
+    let mut h = DefaultHasher::new();
+    url.hash(&mut h);
+    h.finish()
 }
 
 impl<T> fmt::Debug for Pager<T> {
@@ -157,6 +174,8 @@ impl<T> Pager<T> {
             in_flight: None,
             resume: None,
             pages: 0,
+            seen: HashSet::new(),
+            max_pages: None,
         }
     }
 
@@ -170,6 +189,8 @@ impl<T> Pager<T> {
             in_flight: None,
             resume: None,
             pages: 0,
+            seen: HashSet::new(),
+            max_pages: None,
         }
     }
 
@@ -189,7 +210,18 @@ impl<T> Pager<T> {
             in_flight: None,
             resume: Some(next_link.to_owned()),
             pages: 0,
+            seen: HashSet::new(),
+            max_pages: None,
         })
+    }
+
+    /// Stops after `n` pages with an [`ErrorKind::Paging`] error (after yielding the
+    /// `n`th page); [`Pager::next_link`] is then the link of the page after, to resume
+    /// from. Without it, a walk ends at the last page or at a link back to a page
+    /// already fetched.
+    pub fn max_pages(mut self, n: u64) -> Self {
+        self.max_pages = Some(n);
+        self
     }
 
     /// Adds a header to every request this pager makes. Invalid headers and
@@ -281,6 +313,7 @@ impl<T: DeserializeOwned + Send + 'static> Stream for Pager<T> {
             };
             match mem::replace(&mut this.state, State::Done) {
                 State::First(raw) => {
+                    this.seen.insert(url_hash(raw.url.as_str()));
                     this.in_flight = Some(this.fetch(client, *raw));
                 }
                 State::Next(link) => {
@@ -292,6 +325,24 @@ impl<T: DeserializeOwned + Send + 'static> Stream for Pager<T> {
                             return Poll::Ready(Some(Err(e)));
                         }
                     };
+                    if let Some(max) = this.max_pages.filter(|m| this.pages >= *m) {
+                        return Poll::Ready(Some(Err(Error::new(
+                            ErrorKind::Paging,
+                            format!(
+                                "stopped after {max} pages (max_pages); next_link() resumes from the next one"
+                            ),
+                        ))));
+                    }
+                    if !this.seen.insert(url_hash(url.as_str())) {
+                        tracing::warn!(template = %this.template, pages = this.pages, "@odata.nextLink loops");
+                        return Poll::Ready(Some(Err(Error::new(
+                            ErrorKind::Paging,
+                            format!(
+                                "the @odata.nextLink after page {} leads back to a page already fetched; stopped instead of fetching it again",
+                                this.pages
+                            ),
+                        ))));
+                    }
                     let raw = RawRequest {
                         method: Method::GET,
                         url,

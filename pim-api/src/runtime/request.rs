@@ -263,8 +263,16 @@ fn is_blank(body: &[u8]) -> bool {
     body.iter().all(u8::is_ascii_whitespace)
 }
 
+/// A decode error for `resp`: with the attempts it took, scrubbed of the token (serde's
+/// message quotes the body, which a hostile server can make echo it).
 fn decode_failed(err: serde_json::Error, resp: RawResponse) -> Error {
-    Error::decode(err, resp.status, resp.headers, resp.body)
+    let (attempts, secret) = (resp.attempts, resp.secret);
+    let mut e = Error::decode(err, resp.status, resp.headers, resp.body);
+    e.set_attempts(attempts);
+    if let Some(token) = &secret {
+        e.redact(token.expose());
+    }
+    e
 }
 
 /// Decodes the whole body as `T` (blank → `null`).
@@ -471,6 +479,7 @@ macro_rules! impl_debug {
 /// lazily, one page in memory at a time.
 pub struct ListRequest<T> {
     parts: Parts,
+    max_pages: Option<u64>,
     _t: PhantomData<fn() -> T>,
 }
 
@@ -480,6 +489,7 @@ impl<T> Clone for ListRequest<T> {
     fn clone(&self) -> Self {
         ListRequest {
             parts: self.parts.clone(),
+            max_pages: self.max_pages,
             _t: PhantomData,
         }
     }
@@ -490,8 +500,16 @@ impl<T> ListRequest<T> {
     pub fn new(client: &Client, path: ODataPath) -> Self {
         ListRequest {
             parts: Parts::new(client, path),
+            max_pages: None,
             _t: PhantomData,
         }
+    }
+
+    /// Stops paging after `n` pages with an [`ErrorKind::Paging`] error (see
+    /// [`Pager::max_pages`]).
+    pub fn max_pages(mut self, n: u64) -> Self {
+        self.max_pages = Some(n);
+        self
     }
 
     common_methods!();
@@ -506,9 +524,13 @@ impl<T: DeserializeOwned + Send + 'static> ListRequest<T> {
 
     /// A stream of pages, following `@odata.nextLink` on demand.
     pub fn into_pages(self) -> Pager<T> {
-        match self.parts.build(Method::GET, None) {
+        let pager = match self.parts.build(Method::GET, None) {
             Ok((client, raw)) => Pager::start(client, raw),
             Err(e) => Pager::failed(e),
+        };
+        match self.max_pages {
+            Some(n) => pager.max_pages(n),
+            None => pager,
         }
     }
 
@@ -519,10 +541,29 @@ impl<T: DeserializeOwned + Send + 'static> ListRequest<T> {
     }
 
     /// Fetches every page and collects all items. Prefer
-    /// [`into_stream`](Self::into_stream) for large collections.
+    /// [`into_stream`](Self::into_stream) for large collections. On an error the items
+    /// collected so far are dropped; [`collect_partial`](Self::collect_partial) keeps
+    /// them.
     pub fn collect_all(self) -> BoxFuture<'static, Result<Vec<T>>> {
         use futures::TryStreamExt;
         Box::pin(self.into_stream().try_collect())
+    }
+
+    /// Fetches pages until the last one or the first error, and returns every item
+    /// fetched with the error, if any (a page that failed, a paging loop, `max_pages`).
+    pub fn collect_partial(self) -> BoxFuture<'static, (Vec<T>, Option<Error>)> {
+        use futures::StreamExt;
+        Box::pin(async move {
+            let mut stream = self.into_stream();
+            let mut items = Vec::new();
+            while let Some(item) = stream.next().await {
+                match item {
+                    Ok(v) => items.push(v),
+                    Err(e) => return (items, Some(e)),
+                }
+            }
+            (items, None)
+        })
     }
 }
 

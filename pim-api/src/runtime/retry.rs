@@ -9,7 +9,7 @@
 //! | [`max_retries`](RetryPolicy::max_retries) | 4 | retries after the first attempt (so at most 5 requests) |
 //! | [`initial_delay`](RetryPolicy::initial_delay) | 0.5 s | backoff cap for the first retry |
 //! | [`max_delay`](RetryPolicy::max_delay) | 30 s | backoff cap never grows past this |
-//! | [`max_elapsed`](RetryPolicy::max_elapsed) | 120 s | total budget: no retry is started whose delay would end after this, measured from the first attempt |
+//! | [`max_elapsed`](RetryPolicy::max_elapsed) | 120 s | total budget, measured from the first attempt: no retry is started whose delay would end after it, and no attempt runs past it (each attempt's timeout is capped by what is left), so a call takes at most this long |
 //!
 //! When the server sends `Retry-After` (seconds or an HTTP date) that delay is used as
 //! is — retrying earlier than asked only earns another 429 — but if it would overrun the
@@ -100,7 +100,8 @@ impl RetryPolicy {
         self
     }
 
-    /// Sets the total time budget for one logical request, retries and waits included.
+    /// Sets the total time budget for one logical request, retries and waits included: the
+    /// longest a call can take, whatever the server does.
     pub fn max_elapsed(mut self, d: Duration) -> Self {
         self.max_elapsed = d;
         self

@@ -33,6 +33,7 @@ use url::Url;
 
 use super::{
     BoxFuture,
+    auth::Secret,
     client::{Client, describe_origin},
     error::{ERROR_BODY_LIMIT, Error, ErrorKind, Result},
     retry::parse_retry_after,
@@ -62,6 +63,10 @@ pub(crate) struct RawResponse {
     pub(crate) status: StatusCode,
     pub(crate) headers: HeaderMap,
     pub(crate) body: Bytes,
+    /// How many attempts it took (for errors the decoder reports).
+    pub(crate) attempts: u32,
+    /// The token the request carried, to scrub from errors the decoder reports.
+    pub(crate) secret: Option<Secret>,
 }
 
 impl Client {
@@ -105,17 +110,37 @@ impl Client {
     ) -> Result<RawResponse> {
         let inner = &self.inner;
         let start = inner.clock.instant();
+        let budget = inner.retry.elapsed_budget();
         let mut attempt: u32 = 0;
+        // The token of the latest attempt: every error is scrubbed of it.
+        let mut secret: Option<Secret> = None;
         loop {
             attempt = attempt.saturating_add(1);
+            // Each attempt gets the attempt timeout, but never more than what is left of
+            // the retry policy's total budget: that bound is documented as the longest a
+            // call can take, so a server that accepts and never answers (or trickles)
+            // must not stretch it.
+            let elapsed = inner.clock.instant().saturating_duration_since(start);
+            let left = budget.saturating_sub(elapsed);
+            let (limit, by_budget) = if left < inner.timeout {
+                (left, true)
+            } else {
+                (inner.timeout, false)
+            };
             // The per-attempt bound is one timer on this future rather than reqwest's
             // `timeout`, which boxes a timer and wraps the body on every request. The attempt
             // is boxed on its own: it is most of this future's size, and two allocations
             // small enough for the allocator's per-thread cache cost less than one large
             // allocation (and its copy) that is not.
-            let attempt_future = Box::pin(self.attempt(&req, &crid));
-            let outcome = match tokio::time::timeout(inner.timeout, attempt_future).await {
+            let attempt_future = Box::pin(self.attempt(&req, &crid, &mut secret));
+            let outcome = match tokio::time::timeout(limit, attempt_future).await {
                 Ok(outcome) => outcome,
+                Err(_) if by_budget => Err(Error::new(
+                    ErrorKind::Timeout,
+                    format!(
+                        "no complete response within the retry policy's {budget:?} total budget"
+                    ),
+                )),
                 Err(_) => Err(Error::new(
                     ErrorKind::Timeout,
                     format!(
@@ -125,11 +150,11 @@ impl Client {
                 )),
             };
             let mut err = match outcome {
-                Ok(resp) => {
+                Ok(mut resp) => {
                     span.record("http.status", resp.status.as_u16());
                     span.record("attempts", attempt);
                     if let Some(id) = resp.headers.get(REQUEST_ID).and_then(|v| v.to_str().ok()) {
-                        span.record("request_id", id);
+                        span.record("request_id", scrubbed(id, secret.as_ref()).as_ref());
                     }
                     tracing::debug!(
                         status = resp.status.as_u16(),
@@ -137,10 +162,15 @@ impl Client {
                         bytes = resp.body.len(),
                         "Graph request succeeded"
                     );
+                    resp.attempts = attempt;
+                    resp.secret = secret;
                     return Ok(resp);
                 }
                 Err(err) => err,
             };
+            if let Some(token) = &secret {
+                err.redact(token.expose());
+            }
             let elapsed = inner.clock.instant().saturating_duration_since(start);
             match inner.retry.next_delay(&err, &req.method, attempt, elapsed) {
                 Some(delay) => {
@@ -170,7 +200,12 @@ impl Client {
     }
 
     /// One attempt: send, follow redirects, read the body.
-    async fn attempt(&self, req: &RawRequest, crid: &HeaderValue) -> Result<RawResponse> {
+    async fn attempt(
+        &self,
+        req: &RawRequest,
+        crid: &HeaderValue,
+        secret: &mut Option<Secret>,
+    ) -> Result<RawResponse> {
         let inner = &self.inner;
         let mut method = req.method.clone();
         // Only allocated once a redirect is followed; the first hop borrows `req.url`.
@@ -196,7 +231,8 @@ impl Client {
                 let value = match &bearer {
                     Some(v) => v.clone(),
                     None => {
-                        let v = self.bearer_header().await?;
+                        let (v, token) = self.bearer_header().await?;
+                        *secret = Some(token);
                         bearer = Some(v.clone());
                         v
                     }
@@ -241,6 +277,21 @@ impl Client {
                         format!("refusing redirect to {}", describe_origin(&next)),
                     ));
                 }
+                // 307 and 308 replay method and body. A POST, PATCH, PUT or DELETE
+                // carries the PIM request itself (a justification, who gets which role):
+                // it is not sent to another origin, with or without the token.
+                let replays = matches!(status.as_u16(), 307 | 308)
+                    && !matches!(method, Method::GET | Method::HEAD);
+                if replays && !self.is_graph_origin(&next) {
+                    return Err(Error::new(
+                        ErrorKind::UntrustedUrl,
+                        format!(
+                            "refusing to replay a {method} request to {} (a {} redirect off the Graph origin)",
+                            describe_origin(&next),
+                            status.as_u16()
+                        ),
+                    ));
+                }
                 tracing::debug!(
                     status = status.as_u16(),
                     to = %describe_origin(&next),
@@ -275,6 +326,8 @@ impl Client {
                     status,
                     headers,
                     body,
+                    attempts: 0,
+                    secret: None,
                 });
             }
 
@@ -288,30 +341,29 @@ impl Client {
                 .get(RETRY_AFTER)
                 .and_then(|v| v.to_str().ok())
                 .and_then(|v| parse_retry_after(v, inner.clock.now()));
-            let mut err = Error::api(status, headers, body, truncated, retry_after);
-            if let Some(token) = bearer.as_ref().and_then(|v| v.to_str().ok()) {
-                err.redact(token.trim_start_matches("Bearer "));
-            }
-            return Err(err);
+            // Scrubbed of the token by the caller, like every other error.
+            return Err(Error::api(status, headers, body, truncated, retry_after));
         }
     }
 
-    /// The `Authorization` value for the provider's current token. The formatted header
-    /// is cached per token (keyed by the token's shared allocation), so a cached or
-    /// static token costs a pointer comparison instead of a format and validation.
-    async fn bearer_header(&self) -> Result<HeaderValue> {
+    /// The `Authorization` value for the provider's current token, and the token. The
+    /// formatted header is cached per token (keyed by the token's shared allocation), so a
+    /// cached or static token costs a pointer comparison instead of a format and
+    /// validation.
+    async fn bearer_header(&self) -> Result<(HeaderValue, Secret)> {
         let token = match self.inner.tokens.token_now() {
             Some(token) => token,
             None => self.inner.tokens.token().await?,
         };
+        let secret = token.secret().clone();
         if let Ok(cache) = self.inner.bearer_cache.lock()
-            && let Some((secret, value)) = cache.as_ref()
-            && secret.same_as(token.secret())
+            && let Some((cached, value)) = cache.as_ref()
+            && cached.same_as(&secret)
         {
-            return Ok(value.clone());
+            return Ok((value.clone(), secret));
         }
-        let mut value = HeaderValue::try_from(format!("Bearer {}", token.secret().expose()))
-            .map_err(|_| {
+        let mut value =
+            HeaderValue::try_from(format!("Bearer {}", secret.expose())).map_err(|_| {
                 // Deliberately no detail: the offending text is the token.
                 Error::new(
                     ErrorKind::Auth,
@@ -321,9 +373,19 @@ impl Client {
         // Sensitive values are redacted by http's Debug and never indexed by HPACK.
         value.set_sensitive(true);
         if let Ok(mut cache) = self.inner.bearer_cache.lock() {
-            *cache = Some((token.secret().clone(), value.clone()));
+            *cache = Some((secret.clone(), value.clone()));
         }
-        Ok(value)
+        Ok((value, secret))
+    }
+}
+
+/// `text`, or a mask when it holds the token (a server echoing it into `request-id`).
+fn scrubbed<'a>(text: &'a str, secret: Option<&Secret>) -> std::borrow::Cow<'a, str> {
+    match secret {
+        Some(s) if s.expose().chars().nth(1).is_some() && text.contains(s.expose()) => {
+            std::borrow::Cow::Owned(text.replace(s.expose(), "<redacted>"))
+        }
+        _ => std::borrow::Cow::Borrowed(text),
     }
 }
 
