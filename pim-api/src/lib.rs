@@ -22,6 +22,7 @@
 //!     RoleEligibilityScheduleInstanceFilterByCurrentUserOptions as On,
 //!     UnifiedRoleAssignmentScheduleRequest,
 //! };
+//! use pim_api::pim::{PimError, RequestStatus};
 //! use pim_api::runtime::{Client, StaticToken};
 //!
 //! // A token from wherever you get them (`az account get-access-token --resource-type
@@ -54,24 +55,26 @@
 //! let requests = directory.role_assignment_schedule_requests();
 //! let created = match requests.create(&request).await {
 //!     Ok(created) => created,
-//!     // The policy's verdict is in Graph's error: code and message.
-//!     Err(e) if e.code() == Some("RoleAssignmentRequestPolicyValidationFailed") => {
-//!         return Err(format!("refused: {}", e.graph_error().unwrap().message).into());
-//!     }
-//!     Err(e) => return Err(e.into()),
+//!     // What the service said, typed: the policy rules the request broke, a claims
+//!     // challenge, an assignment that exists already, ...
+//!     Err(e) => match e.pim() {
+//!         Some(PimError::PolicyViolation(rules)) => return Err(format!("refused: {rules:?}").into()),
+//!         _ => return Err(e.into()),
+//!     },
 //! };
 //!
-//! // Activation is asynchronous: wait until the request is Provisioned.
+//! // Activation is asynchronous: wait until the request is in effect (Provisioned) or
+//! // will not be by itself (pending approval, denied, ...).
 //! let id = created.id.clone().unwrap_or_default();
-//! let mut status = created.status.clone();
+//! let mut status = created.request_status().unwrap_or(RequestStatus::Granted);
 //! for _ in 0..60 {
-//!     if status.as_deref() == Some("Provisioned") {
+//!     if status.is_terminal() || status.needs_approval() {
 //!         break;
 //!     }
 //!     tokio::time::sleep(Duration::from_millis(500)).await;
-//!     status = requests.by_id(&id).get().await?.status;
+//!     status = requests.by_id(&id).get().await?.request_status().unwrap_or(status);
 //! }
-//! assert_eq!(status.as_deref(), Some("Provisioned"));
+//! assert_eq!(status, RequestStatus::Provisioned);
 //! # Ok(()) }
 //! ```
 //!
@@ -88,6 +91,7 @@
 //! | [`requests`] | the request builders, from [`Client`](runtime::Client): `client.role_management().directory()…`, `client.policies()…`, `client.identity_governance().privileged_access().group()…` |
 //! | [`models`] | the entity and complex types, lossless on real payloads (unknown members kept, `null` told from absent) |
 //! | [`runtime`] | the client, token providers, retry policy, paging, errors, and the security model |
+//! | [`pim`] | what the schema does not say: typed request statuses ([`RequestStatus`](pim::RequestStatus)) and service errors ([`PimError`](pim::PimError), from [`Error::pim`](runtime::Error::pim)) |
 //! | [`edm`] | the OData wire types: `DateTimeOffset`, `Duration`, open enums, `Patch<T>` |
 //! | [`guide`] | how to do each PIM task |
 //!
@@ -108,5 +112,6 @@ extern crate self as pim_api;
 pub mod edm;
 pub mod guide;
 pub mod models;
+pub mod pim;
 pub mod requests;
 pub mod runtime;
