@@ -8,9 +8,8 @@
 //! GRAPH_TOKEN=… cargo run -p pim-api-examples --bin activate_role -- <principalId> <roleDefinitionId> "<justification>" PT4H --wait
 //! ```
 
-use std::time::Duration;
-
-use pim_api_examples::{args, client_from_env, fail, flows};
+use pim_api::pim::{self, Activation, ActivationRequest, RequestStatus, Wait};
+use pim_api_examples::{args, client_from_env, fail};
 
 #[tokio::main]
 async fn main() {
@@ -25,30 +24,40 @@ async fn main() {
     }
     let client = client_from_env();
     let duration = args.get(3).map_or("PT1H", String::as_str);
-    let mut request = flows::activate(&client, &args[0], &args[1], &args[2], duration)
+    let Ok(duration) = pim_api::edm::Duration::from_raw(duration).to_std() else {
+        eprintln!("{duration:?} is not an ISO 8601 duration (PT1H, PT30M, ...)");
+        std::process::exit(2);
+    };
+    let activation = Activation::role(&args[0], &args[1])
+        .justification(&args[2])
+        .duration(duration);
+    let request = pim::activate(&client, &activation)
         .await
         .unwrap_or_else(|e| fail(e));
-    let id = request.id.clone().unwrap_or_default();
-    println!(
-        "activation request {id}: {}",
-        request.status.as_deref().unwrap_or("?")
-    );
-    if wait && !id.is_empty() {
-        request = flows::wait_until_settled(&client, &id, Duration::from_secs(120))
+    let id = request.id().unwrap_or("?").to_owned();
+    println!("activation request {id}: {}", status(&request));
+    let request = if wait {
+        let outcome = pim::wait(&client, &request, Wait::default())
             .await
             .unwrap_or_else(|e| fail(e));
-        println!(
-            "activation request {id}: {}",
-            request.status.as_deref().unwrap_or("?")
-        );
-    }
-    match request.status.as_deref() {
-        Some("Provisioned") => {}
-        Some("PendingApproval") => println!(
+        println!("activation request {id}: {}", status(outcome.request()));
+        outcome.request().clone()
+    } else {
+        request
+    };
+    match request.status() {
+        Some(RequestStatus::Provisioned) => {}
+        Some(s) if s.needs_approval() => println!(
             "it needs approval {} (an approver runs `approve_role approve {}`)",
-            request.approval_id.as_deref().unwrap_or("?"),
-            request.approval_id.as_deref().unwrap_or("<approvalId>")
+            request.approval_id().unwrap_or("?"),
+            request.approval_id().unwrap_or("<approvalId>")
         ),
         _ => println!("cancel it with `cancel_request {id}` while it is pending"),
     }
+}
+
+fn status(request: &ActivationRequest) -> String {
+    request
+        .status()
+        .map_or_else(|| "?".to_owned(), |s| s.to_string())
 }

@@ -1,13 +1,23 @@
-//! What PIM means beyond the schema: the statuses of requests and the errors of the service,
-//! typed.
+//! What PIM means beyond the schema: typed statuses and errors, and the activation
+//! lifecycle.
 //!
-//! The schema types `status` as a string and carries the reasons of a refusal only as
-//! message text. This module is the hand-written layer over the generated models that knows
-//! PIM: [`RequestStatus`] (with `request_status()` on every schedule request model) and
-//! [`PimError`] (from [`Error::pim`](crate::runtime::Error::pim)).
+//! The schema types `status` as a string, carries the reasons of a refusal only as message
+//! text, and says nothing of how an activation unfolds. This module is the hand-written
+//! layer over the generated models that knows PIM:
+//!
+//! * [`RequestStatus`] (with `request_status()` on every schedule request model) and
+//!   [`PimError`] (from [`Error::pim`](crate::runtime::Error::pim));
+//! * [`activate`], [`wait`] and [`activate_and_wait`], [`deactivate`], [`extend`],
+//!   [`renew`], [`cancel`], [`activate_many`], [`dry_run`], over an [`Activation`] of a role
+//!   or a group membership; [`wait`] ends with a typed [`Outcome`].
 
 mod error;
+mod lifecycle;
 mod status;
 
 pub use error::{ClaimsChallenge, ClaimsSource, PimError, PolicyRule};
+pub use lifecycle::{
+    Activation, ActivationRequest, GroupAccess, Outcome, Target, Wait, activate, activate_and_wait,
+    activate_many, cancel, deactivate, dry_run, extend, renew, wait,
+};
 pub use status::RequestStatus;
