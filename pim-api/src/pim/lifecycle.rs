@@ -60,7 +60,7 @@ impl GroupAccess {
         }
     }
 
-    fn as_str(self) -> &'static str {
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             GroupAccess::Member => "member",
             GroupAccess::Owner => "owner",
@@ -149,6 +149,18 @@ impl Activation {
     /// What is activated.
     pub fn target(&self) -> &Target {
         &self.target
+    }
+
+    pub(crate) fn requested_duration(&self) -> Duration {
+        self.duration
+    }
+
+    pub(crate) fn requested_justification(&self) -> Option<&str> {
+        self.justification.as_deref()
+    }
+
+    pub(crate) fn requested_ticket(&self) -> Option<(&str, &str)> {
+        self.ticket.as_ref().map(|(n, s)| (n.as_str(), s.as_str()))
     }
 
     fn schedule(&self) -> RequestSchedule {

@@ -9,10 +9,13 @@
 //!   [`PimError`] (from [`Error::pim`](crate::runtime::Error::pim));
 //! * [`activate`], [`wait`] and [`activate_and_wait`], [`deactivate`], [`extend`],
 //!   [`renew`], [`cancel`], [`activate_many`], [`dry_run`], over an [`Activation`] of a role
-//!   or a group membership; [`wait`] ends with a typed [`Outcome`].
+//!   or a group membership; [`wait`] ends with a typed [`Outcome`];
+//! * [`requirements`]: what a role's policy asks of an activation, checked locally with
+//!   [`Requirements::check`] before sending.
 
 mod error;
 mod lifecycle;
+mod preflight;
 mod status;
 
 pub use error::{ClaimsChallenge, ClaimsSource, PimError, PolicyRule};
@@ -20,4 +23,5 @@ pub use lifecycle::{
     Activation, ActivationRequest, GroupAccess, Outcome, Target, Wait, activate, activate_and_wait,
     activate_many, cancel, deactivate, dry_run, extend, renew, wait,
 };
+pub use preflight::{Requirements, requirements};
 pub use status::RequestStatus;
