@@ -7,11 +7,8 @@
 //! different front ends: `UnknownError` with the claims, `BadRequest` with the
 //! already-exists phrase).
 
-use base64::Engine;
-use percent_encoding::percent_decode_str;
-use serde_json::Value;
-
 use crate::runtime::Error;
+pub use crate::runtime::{ClaimsChallenge, ClaimsSource};
 
 /// What a failed PIM request means.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -105,110 +102,6 @@ impl std::fmt::Display for PolicyRule {
     }
 }
 
-/// Where a claims challenge came from.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ClaimsSource {
-    /// Inside `error.message` (PIM's `RoleAssignmentRequestAcrsValidationFailed`).
-    Message,
-    /// The `claims` parameter of a `WWW-Authenticate: Bearer` header (a 401).
-    WwwAuthenticate,
-}
-
-/// The claims a token must satisfy.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ClaimsChallenge {
-    claims: String,
-    source: ClaimsSource,
-}
-
-impl ClaimsChallenge {
-    /// The claims request, as JSON text:
-    /// `{"access_token":{"acrs":{"essential":true, "value":"c1"}}}`.
-    pub fn claims(&self) -> &str {
-        &self.claims
-    }
-
-    /// The claims base64-encoded, as `az login --claims-challenge` and MSAL take them.
-    pub fn claims_base64(&self) -> String {
-        base64::engine::general_purpose::STANDARD.encode(self.claims.as_bytes())
-    }
-
-    /// The authentication context class references asked for (`c1`, ...).
-    pub fn acrs(&self) -> Vec<String> {
-        let Ok(v) = serde_json::from_str::<Value>(&self.claims) else {
-            return Vec::new();
-        };
-        let acrs = &v["access_token"]["acrs"];
-        let mut out: Vec<String> = acrs["value"]
-            .as_str()
-            .map(str::to_owned)
-            .into_iter()
-            .collect();
-        out.extend(
-            acrs["values"]
-                .as_array()
-                .into_iter()
-                .flatten()
-                .filter_map(|x| x.as_str().map(str::to_owned)),
-        );
-        out
-    }
-
-    /// Where it came from.
-    pub fn source(&self) -> ClaimsSource {
-        self.source
-    }
-
-    /// How to obtain a token for these claims, for an error message.
-    pub fn how_to_satisfy(&self) -> String {
-        format!(
-            "the request needs a token that satisfies the claims {} (authentication context {}); \
-             sign in again for them, e.g. `az login --scope https://graph.microsoft.com/.default \
-             --claims-challenge {}`, or pass them as MSAL's claims request parameter, then send \
-             the request again",
-            self.claims,
-            self.acrs().join(", "),
-            self.claims_base64()
-        )
-    }
-}
-
-/// Claims after `claims=` in a message: percent-escaped JSON (`&claims=%7B…`) or plain.
-fn claims_in_message(message: &str) -> Option<String> {
-    let at = message.find("claims=")?;
-    let rest = &message[at + "claims=".len()..];
-    let text = if rest.trim_start().starts_with('{') {
-        rest.trim().to_owned()
-    } else {
-        let escaped = rest.split(['&', ' ']).next().unwrap_or_default();
-        percent_decode_str(escaped).decode_utf8().ok()?.into_owned()
-    };
-    serde_json::from_str::<Value>(&text)
-        .ok()?
-        .is_object()
-        .then_some(text)
-}
-
-/// Claims in a `WWW-Authenticate` value: `Bearer …, claims="<base64>"`.
-fn claims_in_header(value: &str) -> Option<String> {
-    let at = value.find("claims=\"")?;
-    let rest = &value[at + "claims=\"".len()..];
-    let b64 = rest.split('"').next()?;
-    // Standard or URL-safe alphabet, padded or not: issuers differ.
-    use base64::alphabet;
-    use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
-    let config =
-        GeneralPurposeConfig::new().with_decode_padding_mode(DecodePaddingMode::Indifferent);
-    let bytes = [alphabet::STANDARD, alphabet::URL_SAFE]
-        .iter()
-        .find_map(|a| GeneralPurpose::new(a, config).decode(b64).ok())?;
-    let text = String::from_utf8(bytes).ok()?;
-    serde_json::from_str::<Value>(&text)
-        .ok()?
-        .is_object()
-        .then_some(text)
-}
-
 /// The rules of `The following policy rules failed: ["ExpirationRule","MfaRule"]`.
 fn failed_rules(message: &str) -> Vec<PolicyRule> {
     let list = message.find('[').and_then(|start| {
@@ -227,30 +120,13 @@ impl Error {
     /// a 401's `WWW-Authenticate` claims); `None` for failures that are not the service's
     /// answer (transport, decode, configuration).
     pub fn pim(&self) -> Option<PimError> {
-        if let Some(claims) = self
-            .headers()
-            .and_then(|h| h.get("www-authenticate"))
-            .and_then(|v| v.to_str().ok())
-            .and_then(claims_in_header)
-        {
-            return Some(PimError::ClaimsChallenge(ClaimsChallenge {
-                claims,
-                source: ClaimsSource::WwwAuthenticate,
-            }));
+        if let Some(challenge) = self.claims_challenge() {
+            return Some(PimError::ClaimsChallenge(challenge));
         }
         let graph = self.graph_error()?;
         let (code, message) = (graph.code.as_str(), graph.message.as_str());
         let is = |c: &str| code.eq_ignore_ascii_case(c);
         let says = |phrase: &str| message.to_ascii_lowercase().contains(phrase);
-        let challenged = code.ends_with("AcrsValidationFailed")
-            || message.contains("AcrsValidationFailed")
-            || message.contains("claims=");
-        if challenged && let Some(claims) = claims_in_message(message) {
-            return Some(PimError::ClaimsChallenge(ClaimsChallenge {
-                claims,
-                source: ClaimsSource::Message,
-            }));
-        }
         Some(
             if is("RoleAssignmentRequestPolicyValidationFailed")
                 || says("following policy rules failed")
@@ -301,26 +177,5 @@ mod tests {
             [PolicyRule::Unknown("NewRule".into())]
         );
         assert!(failed_rules("no list here [").is_empty());
-    }
-
-    #[test]
-    fn claims_in_the_forms_they_come() {
-        let json = r#"{"access_token":{"acrs":{"essential":true, "value":"c1"}}}"#;
-        // Escaped, as azure-powershell#25421 shows it.
-        let escaped = "&claims=%7B%22access_token%22%3A%7B%22acrs%22%3A%7B%22essential%22%3Atrue%2C%20%22value%22%3A%22c1%22%7D%7D%7D";
-        assert_eq!(claims_in_message(escaped).as_deref(), Some(json));
-        // Plain, after the code, as a PIM for groups front end writes it.
-        let plain = format!("RoleAssignmentRequestAcrsValidationFailed claims={json}");
-        assert_eq!(claims_in_message(&plain).as_deref(), Some(json));
-        assert_eq!(claims_in_message("claims=%7Bbroken"), None);
-        let b64 = base64::engine::general_purpose::STANDARD.encode(json);
-        let header = format!(r#"Bearer realm="", error="insufficient_claims", claims="{b64}""#);
-        assert_eq!(claims_in_header(&header).as_deref(), Some(json));
-        let c = ClaimsChallenge {
-            claims: json.into(),
-            source: ClaimsSource::Message,
-        };
-        assert_eq!(c.acrs(), ["c1"]);
-        assert!(c.how_to_satisfy().contains(&b64));
     }
 }

@@ -125,6 +125,24 @@ pub trait TokenProvider: Send + Sync {
     fn token_now(&self) -> Option<AccessToken> {
         None
     }
+
+    /// A token whose sign-in satisfies `claims`, the JSON of a claims challenge
+    /// (`{"access_token":{"acrs":{"essential":true,"value":"c1"}}}`: an authentication
+    /// context), for providers that can sign in again for it — interactively, or with
+    /// MSAL's claims request parameter. When the service answers a request with a claims
+    /// challenge (see [`ClaimsChallenge`](super::ClaimsChallenge)), the client calls this
+    /// once and sends the request again, once, with the token it returns.
+    ///
+    /// The default is `None`: the provider cannot, and the caller gets the challenge as an
+    /// error whose message says which claims are needed and how to get a token for them.
+    /// `azure_identity` 1.0 credentials cannot answer claims (its `TokenRequestOptions` has
+    /// no claims), so the `azure-identity` adapter says `None` too. Whether the tokens
+    /// declare the `cp1` client capability (so the service sends challenges at all rather
+    /// than refusing outright) is the provider's choice: pim-api does not add it.
+    fn token_for_claims<'a>(&'a self, claims: &'a str) -> Option<TokenFuture<'a>> {
+        let _ = claims;
+        None
+    }
 }
 
 impl<P: TokenProvider + ?Sized> TokenProvider for Arc<P> {
@@ -135,6 +153,10 @@ impl<P: TokenProvider + ?Sized> TokenProvider for Arc<P> {
     fn token_now(&self) -> Option<AccessToken> {
         (**self).token_now()
     }
+
+    fn token_for_claims<'a>(&'a self, claims: &'a str) -> Option<TokenFuture<'a>> {
+        (**self).token_for_claims(claims)
+    }
 }
 
 impl<P: TokenProvider + ?Sized> TokenProvider for Box<P> {
@@ -144,6 +166,10 @@ impl<P: TokenProvider + ?Sized> TokenProvider for Box<P> {
 
     fn token_now(&self) -> Option<AccessToken> {
         (**self).token_now()
+    }
+
+    fn token_for_claims<'a>(&'a self, claims: &'a str) -> Option<TokenFuture<'a>> {
+        (**self).token_for_claims(claims)
     }
 }
 
@@ -244,6 +270,22 @@ impl<P> fmt::Debug for CachingTokenProvider<P> {
     }
 }
 
+impl<P> CachingTokenProvider<P> {
+    /// The cache entry for `token` fetched at `now`: refreshed `margin` before it expires,
+    /// but never later than half-way through its lifetime.
+    fn cached(&self, token: &AccessToken, now: SystemTime) -> Cached {
+        let refresh_at = token.expires_at().map(|exp| {
+            let lifetime = exp.duration_since(now).unwrap_or(Duration::ZERO);
+            exp.checked_sub(self.margin.min(lifetime / 2))
+                .unwrap_or(exp)
+        });
+        Cached {
+            token: token.clone(),
+            refresh_at,
+        }
+    }
+}
+
 impl<P: TokenProvider> TokenProvider for CachingTokenProvider<P> {
     /// The cached token while it is fresh. A refresh in progress holds the lock, and then
     /// this says `None` so the caller waits for that refresh through [`Self::token`].
@@ -265,17 +307,21 @@ impl<P: TokenProvider> TokenProvider for CachingTokenProvider<P> {
                 }
             }
             let token = self.inner.token().await?;
-            let refresh_at = token.expires_at().map(|exp| {
-                let lifetime = exp.duration_since(now).unwrap_or(Duration::ZERO);
-                let margin = self.margin.min(lifetime / 2);
-                exp.checked_sub(margin).unwrap_or(exp)
-            });
-            *guard = Some(Cached {
-                token: token.clone(),
-                refresh_at,
-            });
+            *guard = Some(self.cached(&token, now));
             Ok(token)
         })
+    }
+
+    /// Asks the inner provider; a token it returns replaces the cached one (it satisfies
+    /// at least what the old one did, and the next requests will want it too).
+    fn token_for_claims<'a>(&'a self, claims: &'a str) -> Option<TokenFuture<'a>> {
+        let fetch = self.inner.token_for_claims(claims)?;
+        Some(Box::pin(async move {
+            let token = fetch.await?;
+            let cached = self.cached(&token, self.clock.now());
+            *self.cache.lock().await = Some(cached);
+            Ok(token)
+        }))
     }
 }
 

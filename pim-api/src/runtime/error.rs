@@ -365,6 +365,12 @@ impl Error {
         }
     }
 
+    /// Appends advice to the message (after a `; `).
+    pub(crate) fn add_note(&mut self, note: &str) {
+        self.0.message.push_str("; ");
+        self.0.message.push_str(note);
+    }
+
     pub(crate) fn set_attempts(&mut self, attempts: u32) {
         self.0.attempts = attempts;
     }

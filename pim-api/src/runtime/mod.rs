@@ -18,7 +18,10 @@
 //! * [`Page`], [`Pager`], [`ItemStream`]: lazy `@odata.nextLink` paging in constant memory.
 //! * [`Error`] / [`ErrorKind`] / [`GraphError`]: one error type for everything.
 //! * [`TokenProvider`], [`StaticToken`], [`CachingTokenProvider`] (and, with the
-//!   `azure-identity` feature, `auth::azure`).
+//!   `azure-identity` feature, `auth::azure`); a provider that implements
+//!   [`TokenProvider::token_for_claims`] lets the client answer a [`ClaimsChallenge`] (an
+//!   authentication context PIM asks for) by sending the request again once with a
+//!   stepped-up token.
 //!
 //! # Security model
 //!
@@ -80,6 +83,7 @@
 #![cfg_attr(not(test), warn(clippy::unwrap_used, clippy::expect_used))]
 
 pub mod auth;
+mod claims;
 pub mod client;
 pub mod clock;
 pub mod cloud;
@@ -95,6 +99,7 @@ mod transport;
 pub use auth::{
     AccessToken, CachingTokenProvider, Secret, StaticToken, TokenFuture, TokenProvider,
 };
+pub use claims::{ClaimsChallenge, ClaimsSource};
 pub use client::{Client, ClientBuilder};
 pub use clock::{Clock, SystemClock};
 pub use cloud::NationalCloud;

@@ -33,7 +33,7 @@ use url::Url;
 
 use super::{
     BoxFuture,
-    auth::Secret,
+    auth::{AccessToken, Secret},
     client::{Client, describe_origin},
     error::{ERROR_BODY_LIMIT, Error, ErrorKind, Result},
     retry::parse_retry_after,
@@ -114,6 +114,10 @@ impl Client {
         let mut attempt: u32 = 0;
         // The token of the latest attempt: every error is scrubbed of it.
         let mut secret: Option<Secret> = None;
+        // A token the provider gave for a claims challenge, used from the next attempt on;
+        // a challenge is answered once.
+        let mut claims_token: Option<AccessToken> = None;
+        let mut claims_answered = false;
         loop {
             attempt = attempt.saturating_add(1);
             // Each attempt gets the attempt timeout, but never more than what is left of
@@ -132,7 +136,8 @@ impl Client {
             // is boxed on its own: it is most of this future's size, and two allocations
             // small enough for the allocator's per-thread cache cost less than one large
             // allocation (and its copy) that is not.
-            let attempt_future = Box::pin(self.attempt(&req, &crid, &mut secret));
+            let attempt_future =
+                Box::pin(self.attempt(&req, &crid, claims_token.as_ref(), &mut secret));
             let outcome = match tokio::time::timeout(limit, attempt_future).await {
                 Ok(outcome) => outcome,
                 Err(_) if by_budget => Err(Error::new(
@@ -171,6 +176,27 @@ impl Client {
             if let Some(token) = &secret {
                 err.redact(token.expose());
             }
+            // A claims challenge is a refusal (nothing was done), so the request may be sent
+            // again, whatever its method, with a token that satisfies the claims.
+            if !claims_answered && let Some(challenge) = err.claims_challenge() {
+                claims_answered = true;
+                match inner.tokens.token_for_claims(challenge.claims()) {
+                    Some(fetch) => match fetch.await {
+                        Ok(token) => {
+                            tracing::debug!(
+                                attempt,
+                                "answering a claims challenge with a new token"
+                            );
+                            claims_token = Some(token);
+                            continue;
+                        }
+                        Err(e) => err.add_note(&format!(
+                            "the token provider could not satisfy the claims challenge: {e}"
+                        )),
+                    },
+                    None => err.add_note(&challenge.how_to_satisfy()),
+                }
+            }
             let elapsed = inner.clock.instant().saturating_duration_since(start);
             match inner.retry.next_delay(&err, &req.method, attempt, elapsed) {
                 Some(delay) => {
@@ -204,6 +230,7 @@ impl Client {
         &self,
         req: &RawRequest,
         crid: &HeaderValue,
+        preferred: Option<&AccessToken>,
         secret: &mut Option<Secret>,
     ) -> Result<RawResponse> {
         let inner = &self.inner;
@@ -231,7 +258,7 @@ impl Client {
                 let value = match &bearer {
                     Some(v) => v.clone(),
                     None => {
-                        let (v, token) = self.bearer_header().await?;
+                        let (v, token) = self.bearer_header(preferred).await?;
                         *secret = Some(token);
                         bearer = Some(v.clone());
                         v
@@ -346,14 +373,21 @@ impl Client {
         }
     }
 
-    /// The `Authorization` value for the provider's current token, and the token. The
+    /// The `Authorization` value for `preferred` (a token answering a claims challenge) or
+    /// else the provider's current token, and the token. The
     /// formatted header is cached per token (keyed by the token's shared allocation), so a
     /// cached or static token costs a pointer comparison instead of a format and
     /// validation.
-    async fn bearer_header(&self) -> Result<(HeaderValue, Secret)> {
-        let token = match self.inner.tokens.token_now() {
-            Some(token) => token,
-            None => self.inner.tokens.token().await?,
+    async fn bearer_header(
+        &self,
+        preferred: Option<&AccessToken>,
+    ) -> Result<(HeaderValue, Secret)> {
+        let token = match preferred {
+            Some(token) => token.clone(),
+            None => match self.inner.tokens.token_now() {
+                Some(token) => token,
+                None => self.inner.tokens.token().await?,
+            },
         };
         let secret = token.secret().clone();
         if let Ok(cache) = self.inner.bearer_cache.lock()
