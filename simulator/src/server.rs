@@ -63,6 +63,10 @@ pub struct LogEntry {
     pub processed: bool,
     /// The id of the schedule request a create stored.
     pub created: Option<String>,
+    /// For a request inside a `$batch`: the `seq` of the envelope (logged on its own).
+    pub batch: Option<u64>,
+    /// For a request inside a `$batch`: its `id` there.
+    pub batch_item: Option<String>,
 }
 
 /// Everything the handler shares.
@@ -311,6 +315,14 @@ async fn handle(State(shared): State<Arc<Shared>>, request: Request) -> Response
     if outcome.is_none() {
         let limit = shared.world().settings.max_body_bytes;
         outcome = Some(match axum::body::to_bytes(body, limit).await {
+            Ok(bytes) if method == "POST" && batch_version(&path).is_some() => batch(
+                &shared,
+                &parts.headers,
+                &path,
+                &bytes,
+                seq,
+                client_request_id.as_deref(),
+            ),
             Ok(bytes) => process(
                 &shared,
                 &method,
@@ -411,16 +423,25 @@ async fn handle(State(shared): State<Arc<Shared>>, request: Request) -> Response
         fault,
         processed: outcome.processed,
         created: outcome.created.clone(),
+        batch: None,
+        batch_item: None,
     };
+    record(&shared, entry, started.elapsed());
+    response
+}
+
+/// Logs `entry` (tracing and the request log).
+fn record(shared: &Shared, entry: LogEntry, took: std::time::Duration) {
     tracing::info!(
         target: "pim_sim::request",
-        seq,
-        method = %method,
-        path = %path,
-        status = status.as_u16(),
-        ms = started.elapsed().as_millis() as u64,
-        principal = outcome.principal.as_deref().unwrap_or("-"),
-        fault = ?fault,
+        seq = entry.seq,
+        method = %entry.method,
+        path = %entry.path,
+        status = entry.status,
+        ms = took.as_millis() as u64,
+        principal = entry.principal.as_deref().unwrap_or("-"),
+        fault = ?entry.fault,
+        batch = ?entry.batch,
         code = entry.error_code.as_deref().unwrap_or("")
     );
     let mut log = shared.log();
@@ -428,6 +449,265 @@ async fn handle(State(shared): State<Arc<Shared>>, request: Request) -> Response
         log.pop_front();
     }
     log.push_back(entry);
-    drop(log);
+}
+
+/// `beta` or `v1.0` when `path` is `/{version}/$batch`.
+fn batch_version(path: &str) -> Option<&'static str> {
+    let mut parts = path.split('/').filter(|s| !s.is_empty());
+    let version = match parts.next()? {
+        v if v.eq_ignore_ascii_case("beta") => "beta",
+        v if v.eq_ignore_ascii_case("v1.0") => "v1.0",
+        _ => return None,
+    };
+    (parts.next()? == "$batch" && parts.next().is_none()).then_some(version)
+}
+
+/// The most requests one `$batch` may carry.
+const MAX_BATCH: usize = 20;
+
+/// `POST /{version}/$batch`: each request is run as if sent alone (same authentication,
+/// same handler, its own faults), in order, honouring `dependsOn`; the answers come back
+/// in reverse order, as Graph may reorder them and clients must match them by `id`.
+fn batch(
+    shared: &Shared,
+    headers: &HeaderMap,
+    path: &str,
+    body: &[u8],
+    envelope_seq: u64,
+    client_request_id: Option<&str>,
+) -> Outcome {
+    let fail = |e: ApiError| Outcome {
+        result: Err(e),
+        principal: None,
+        processed: false,
+        created: None,
+    };
+    let version = batch_version(path).unwrap_or("beta");
+    let Ok(parsed) = serde_json::from_slice::<Value>(body) else {
+        return fail(ApiError::bad_request("Invalid batch payload format."));
+    };
+    let Some(requests) = parsed.get("requests").and_then(Value::as_array) else {
+        return fail(ApiError::bad_request(
+            "Invalid batch payload format: no requests array.",
+        ));
+    };
+    if requests.is_empty() || requests.len() > MAX_BATCH {
+        return fail(ApiError::bad_request(format!(
+            "A batch must contain between 1 and {MAX_BATCH} requests; this one has {}.",
+            requests.len()
+        )));
+    }
+    let mut ids: Vec<String> = Vec::new();
+    for r in requests {
+        let Some(id) = r
+            .get("id")
+            .and_then(Value::as_str)
+            .filter(|id| !id.is_empty())
+        else {
+            return fail(ApiError::bad_request("Every batch request needs an id."));
+        };
+        if ids.iter().any(|x| x.eq_ignore_ascii_case(id)) {
+            return fail(ApiError::bad_request(format!(
+                "Batch request ids must be unique; '{}' is repeated.",
+                id.chars().take(64).collect::<String>()
+            )));
+        }
+        ids.push(id.to_owned());
+    }
+    for r in requests {
+        for d in r
+            .get("dependsOn")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            let known = d
+                .as_str()
+                .is_some_and(|d| ids.iter().any(|x| x.eq_ignore_ascii_case(d)));
+            if !known {
+                return fail(ApiError::bad_request(
+                    "dependsOn names a request that is not in the batch.",
+                ));
+            }
+        }
+    }
+    let token = bearer(headers).ok().map(str::to_owned);
+    let mut statuses: Vec<(String, u16)> = Vec::new();
+    let mut responses = Vec::new();
+    let mut principal = None;
+    for (r, id) in requests.iter().zip(&ids) {
+        let method = r
+            .get("method")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_ascii_uppercase();
+        let url = r.get("url").and_then(Value::as_str).unwrap_or("");
+        let failed_dependency = r
+            .get("dependsOn")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_str)
+            .any(|d| {
+                statuses
+                    .iter()
+                    .any(|(x, status)| x.eq_ignore_ascii_case(d) && !(200..300).contains(status))
+            });
+        let decided = shared.faults().decide(token.as_deref(), &method);
+        let retry_after = shared.faults().retry_after();
+        let (fault, rate_retry) = match decided {
+            Some((f, r)) => (Some(f), r),
+            None => (None, None),
+        };
+        // Inside a batch Graph writes Retry-After with decimals.
+        let mut retry_header = None;
+        let item = if failed_dependency {
+            fail(ApiError::new(
+                424,
+                "FailedDependency",
+                "A request this one depends on failed.",
+            ))
+        } else if !url.starts_with('/') || url.starts_with("//") {
+            fail(ApiError::bad_request(
+                "A batch request's url must be relative to the endpoint, e.g. /roleManagement/directory/roleDefinitions.",
+            ))
+        } else if matches!(fault, Some(Fault::Throttle | Fault::RateLimited)) {
+            let secs = rate_retry.unwrap_or(retry_after);
+            retry_header = Some(format!("{secs}.000"));
+            fail(ApiError::throttled(secs))
+        } else {
+            let (item_path, item_query) = match url.split_once('?') {
+                Some((p, q)) => (p, Some(q)),
+                None => (url, None),
+            };
+            let mut item_headers = headers.clone();
+            for (k, v) in r
+                .get("headers")
+                .and_then(Value::as_object)
+                .into_iter()
+                .flatten()
+            {
+                if k.eq_ignore_ascii_case("authorization") {
+                    continue;
+                }
+                if let (Ok(name), Some(Ok(value))) = (
+                    axum::http::HeaderName::from_bytes(k.as_bytes()),
+                    v.as_str().map(HeaderValue::from_str),
+                ) {
+                    item_headers.insert(name, value);
+                }
+            }
+            let item_body = match r.get("body") {
+                None | Some(Value::Null) => Vec::new(),
+                Some(b) => serde_json::to_vec(b).unwrap_or_default(),
+            };
+            let mut out = process(
+                shared,
+                &method,
+                &item_headers,
+                &format!("/{version}{item_path}"),
+                item_query,
+                &item_body,
+            );
+            match fault {
+                Some(Fault::Ambiguous) => out.result = Err(ApiError::unavailable(None)),
+                Some(Fault::GatewayTimeout) => out.result = Err(ApiError::gateway_timeout()),
+                _ => {}
+            }
+            out
+        };
+        principal = principal.or(item.principal.clone());
+        let status = match &item.result {
+            Ok(Reply::Json(s, _)) => *s,
+            Ok(Reply::Count(_)) => 200,
+            Ok(Reply::NoContent) => 204,
+            Err(e) => e.status,
+        };
+        responses.push(item_response(id, &item, retry_header));
+        statuses.push((id.clone(), status));
+        log_item(
+            shared,
+            envelope_seq,
+            id,
+            &method,
+            url,
+            &item,
+            status,
+            fault,
+            client_request_id,
+        );
+    }
+    responses.reverse();
+    Outcome {
+        result: Ok(Reply::Json(200, json!({"responses": responses}))),
+        principal,
+        processed: true,
+        created: None,
+    }
+}
+
+/// One answer of a `$batch`.
+fn item_response(id: &str, out: &Outcome, retry_after: Option<String>) -> Value {
+    let mut headers = serde_json::Map::new();
+    let (status, body) = match &out.result {
+        Ok(Reply::Json(status, body)) => {
+            headers.insert("Content-Type".into(), JSON.into());
+            (*status, body.clone())
+        }
+        Ok(Reply::Count(n)) => {
+            headers.insert("Content-Type".into(), "text/plain".into());
+            (200, Value::String(n.to_string()))
+        }
+        Ok(Reply::NoContent) => (204, Value::Null),
+        Err(e) => {
+            headers.insert("Content-Type".into(), JSON.into());
+            let rid = uuid::Uuid::new_v4().to_string();
+            (e.status, error_body(e, &rid, &rid))
+        }
+    };
+    if let Some(r) = retry_after {
+        headers.insert("Retry-After".into(), Value::String(r));
+    }
+    let mut response = json!({"id": id, "status": status, "headers": headers});
+    if !body.is_null() {
+        response["body"] = body;
+    }
     response
+}
+
+#[allow(clippy::too_many_arguments)]
+fn log_item(
+    shared: &Shared,
+    envelope_seq: u64,
+    id: &str,
+    method: &str,
+    url: &str,
+    out: &Outcome,
+    status: u16,
+    fault: Option<Fault>,
+    client_request_id: Option<&str>,
+) {
+    let (path, query) = match url.split_once('?') {
+        Some((p, q)) => (p.to_owned(), Some(q.to_owned())),
+        None => (url.to_owned(), None),
+    };
+    let entry = LogEntry {
+        seq: shared.seq.fetch_add(1, Ordering::Relaxed) + 1,
+        received: SystemTime::now(),
+        sim_time: shared.clock.now(),
+        method: method.to_owned(),
+        path,
+        query,
+        status,
+        error_code: out.result.as_ref().err().map(|e| e.code.clone()),
+        request_id: uuid::Uuid::new_v4().to_string(),
+        client_request_id: client_request_id.map(str::to_owned),
+        principal: out.principal.clone(),
+        fault,
+        processed: out.processed,
+        created: out.created.clone(),
+        batch: Some(envelope_seq),
+        batch_item: Some(id.to_owned()),
+    };
+    record(shared, entry, std::time::Duration::ZERO);
 }

@@ -20,7 +20,7 @@ use crate::models::{
     RequestSchedule, RoleAssignmentScheduleRequestFilterByCurrentUserOptions,
     ScheduleRequestActions, TicketInfo, UnifiedRoleAssignmentScheduleRequest,
 };
-use crate::runtime::{Client, Error, ErrorKind, Literal, Result};
+use crate::runtime::{BatchId, Client, Error, ErrorKind, Literal, Result};
 
 use super::RequestStatus;
 
@@ -534,6 +534,55 @@ pub async fn activate_many(
         .buffered(concurrency.max(1))
         .collect()
         .await
+}
+
+/// Activates each of `activations` through JSON batching: `$batch`es of at most 20,
+/// items the service throttled sent again after their `Retry-After` (see
+/// [`Batch`](crate::runtime::Batch)); one result per activation, in order. Fewer round
+/// trips than [`activate_many`], at the price of one failure mode: an item whose answer is
+/// lost (a 503 or 504 inside the batch) is returned as that error, not looked up.
+pub async fn activate_batched(
+    client: &Client,
+    activations: &[Activation],
+) -> Vec<Result<ActivationRequest>> {
+    enum Id {
+        Role(BatchId<UnifiedRoleAssignmentScheduleRequest>),
+        Group(BatchId<PrivilegedAccessGroupAssignmentScheduleRequest>),
+    }
+    let mut batch = client.batch();
+    let ids: Vec<Id> = activations
+        .iter()
+        .map(|a| match a.request(Action::Activate, false) {
+            Body::Role(r) => Id::Role(
+                batch.add(
+                    client
+                        .role_management()
+                        .directory()
+                        .role_assignment_schedule_requests()
+                        .create(&r)
+                        .into_batch(),
+                ),
+            ),
+            Body::Group(r) => Id::Group(
+                batch.add(
+                    client
+                        .identity_governance()
+                        .privileged_access()
+                        .group()
+                        .assignment_schedule_requests()
+                        .create(&r)
+                        .into_batch(),
+                ),
+            ),
+        })
+        .collect();
+    let mut results = batch.send().await;
+    ids.iter()
+        .map(|id| match id {
+            Id::Role(id) => results.take(id).map(ActivationRequest::Role),
+            Id::Group(id) => results.take(id).map(ActivationRequest::Group),
+        })
+        .collect()
 }
 
 /// The caller's newest request for `activation`'s target and `action` that is on its way

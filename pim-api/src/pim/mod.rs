@@ -8,7 +8,8 @@
 //! * [`RequestStatus`] (with `request_status()` on every schedule request model) and
 //!   [`PimError`] (from [`Error::pim`](crate::runtime::Error::pim));
 //! * [`activate`], [`wait`] and [`activate_and_wait`], [`deactivate`], [`extend`],
-//!   [`renew`], [`cancel`], [`activate_many`], [`dry_run`], over an [`Activation`] of a role
+//!   [`renew`], [`cancel`], [`activate_many`] (or [`activate_batched`], over `$batch`),
+//!   [`dry_run`], over an [`Activation`] of a role
 //!   or a group membership; [`wait`] ends with a typed [`Outcome`];
 //! * [`requirements`]: what a role's policy asks of an activation, checked locally with
 //!   [`Requirements::check`] before sending.
@@ -21,7 +22,7 @@ mod status;
 pub use error::{ClaimsChallenge, ClaimsSource, PimError, PolicyRule};
 pub use lifecycle::{
     Activation, ActivationRequest, GroupAccess, Outcome, Target, Wait, activate, activate_and_wait,
-    activate_many, cancel, deactivate, dry_run, extend, renew, wait,
+    activate_batched, activate_many, cancel, deactivate, dry_run, extend, renew, wait,
 };
 pub use preflight::{Requirements, requirements};
 pub use status::RequestStatus;

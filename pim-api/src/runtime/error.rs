@@ -365,6 +365,17 @@ impl Error {
         }
     }
 
+    /// An error about something else that failed because of this one (a batch item whose
+    /// envelope failed): the same kind, status, attempts and retry facts, a new message.
+    pub(crate) fn derived(&self, message: String) -> Error {
+        let mut e = Error::new(self.0.kind, message);
+        e.0.status = self.0.status;
+        e.0.attempts = self.0.attempts;
+        e.0.connect = self.0.connect;
+        e.0.retry_after = self.0.retry_after;
+        e
+    }
+
     /// Appends advice to the message (after a `; `).
     pub(crate) fn add_note(&mut self, note: &str) {
         self.0.message.push_str("; ");

@@ -16,6 +16,8 @@
 //!   [`FunctionRequest`]. Each is a thin generic shell over one non-generic HTTP core, so
 //!   the per-type code the compiler stamps out is only the JSON decoding.
 //! * [`Page`], [`Pager`], [`ItemStream`]: lazy `@odata.nextLink` paging in constant memory.
+//! * [`Batch`]: JSON batching (`$batch`) of any builders' requests, split at 20, with
+//!   typed per-item results and per-item throttling retried.
 //! * [`Error`] / [`ErrorKind`] / [`GraphError`]: one error type for everything.
 //! * [`TokenProvider`], [`StaticToken`], [`CachingTokenProvider`] (and, with the
 //!   `azure-identity` feature, `auth::azure`); a provider that implements
@@ -83,6 +85,7 @@
 #![cfg_attr(not(test), warn(clippy::unwrap_used, clippy::expect_used))]
 
 pub mod auth;
+pub mod batch;
 mod claims;
 pub mod client;
 pub mod clock;
@@ -99,6 +102,7 @@ mod transport;
 pub use auth::{
     AccessToken, CachingTokenProvider, Secret, StaticToken, TokenFuture, TokenProvider,
 };
+pub use batch::{Batch, BatchId, BatchRequest, BatchResults};
 pub use claims::{ClaimsChallenge, ClaimsSource};
 pub use client::{Client, ClientBuilder};
 pub use clock::{Clock, SystemClock};

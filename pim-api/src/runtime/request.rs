@@ -38,6 +38,7 @@ use url::Url;
 
 use super::{
     BoxFuture,
+    batch::BatchRequest,
     client::Client,
     error::{Error, ErrorKind, Result},
     paging::{ItemStream, Page, Pager},
@@ -173,6 +174,19 @@ impl Parts {
             operation: self.operation,
         };
         Ok((self.client, raw))
+    }
+
+    /// The request as a batch item, decoded by `decode`.
+    fn into_batch<R>(
+        self,
+        method: Method,
+        body: Option<Bytes>,
+        decode: fn(RawResponse) -> Result<R>,
+    ) -> BatchRequest<R> {
+        BatchRequest {
+            built: self.build(method, body).map(|(_, raw)| raw),
+            decode,
+        }
     }
 
     /// Builds and runs the request, handing the response to `decode`. Only `decode` is
@@ -522,6 +536,12 @@ impl<T: DeserializeOwned + Send + 'static> ListRequest<T> {
         self.parts.send(Method::GET, None, decode_entity::<Page<T>>)
     }
 
+    /// The request (its first page) as an item of a [`Batch`](super::Batch).
+    pub fn into_batch(self) -> BatchRequest<Page<T>> {
+        self.parts
+            .into_batch(Method::GET, None, decode_entity::<Page<T>>)
+    }
+
     /// A stream of pages, following `@odata.nextLink` on demand.
     pub fn into_pages(self) -> Pager<T> {
         let pager = match self.parts.build(Method::GET, None) {
@@ -612,6 +632,11 @@ impl<T: DeserializeOwned + Send + 'static> GetRequest<T> {
     pub fn send(self) -> ResponseFuture<T> {
         self.parts.send(Method::GET, None, decode_entity::<T>)
     }
+
+    /// The request as an item of a [`Batch`](super::Batch).
+    pub fn into_batch(self) -> BatchRequest<T> {
+        self.parts.into_batch(Method::GET, None, decode_entity::<T>)
+    }
 }
 
 impl<T: DeserializeOwned + Send + 'static> IntoFuture for GetRequest<T> {
@@ -664,6 +689,12 @@ impl<T: DeserializeOwned + Send + 'static> CreateRequest<T> {
     pub fn send(self) -> ResponseFuture<T> {
         self.parts.send(Method::POST, self.body, decode_entity::<T>)
     }
+
+    /// The request as an item of a [`Batch`](super::Batch).
+    pub fn into_batch(self) -> BatchRequest<T> {
+        self.parts
+            .into_batch(Method::POST, self.body, decode_entity::<T>)
+    }
 }
 
 impl<T: DeserializeOwned + Send + 'static> IntoFuture for CreateRequest<T> {
@@ -700,6 +731,11 @@ impl UpdateRequest {
     pub fn send(self) -> ResponseFuture<()> {
         self.parts.send(Method::PATCH, self.body, ignore_body)
     }
+
+    /// The request as an item of a [`Batch`](super::Batch).
+    pub fn into_batch(self) -> BatchRequest<()> {
+        self.parts.into_batch(Method::PATCH, self.body, ignore_body)
+    }
 }
 
 impl IntoFuture for UpdateRequest {
@@ -733,6 +769,11 @@ impl DeleteRequest {
     /// Sends the request.
     pub fn send(self) -> ResponseFuture<()> {
         self.parts.send(Method::DELETE, None, ignore_body)
+    }
+
+    /// The request as an item of a [`Batch`](super::Batch).
+    pub fn into_batch(self) -> BatchRequest<()> {
+        self.parts.into_batch(Method::DELETE, None, ignore_body)
     }
 }
 
@@ -820,6 +861,13 @@ impl<R: DeserializeOwned + Send + 'static> ActionRequest<R> {
         self.parts
             .send(Method::POST, Some(body), self.shape.decoder::<R>())
     }
+
+    /// The request as an item of a [`Batch`](super::Batch).
+    pub fn into_batch(self) -> BatchRequest<R> {
+        let body = self.body.unwrap_or_default();
+        self.parts
+            .into_batch(Method::POST, Some(body), self.shape.decoder::<R>())
+    }
 }
 
 impl<R: DeserializeOwned + Send + 'static> IntoFuture for ActionRequest<R> {
@@ -881,6 +929,12 @@ impl<R: DeserializeOwned + Send + 'static> FunctionRequest<R> {
     pub fn send(self) -> ResponseFuture<R> {
         self.parts
             .send(Method::GET, None, self.shape.decoder::<R>())
+    }
+
+    /// The request as an item of a [`Batch`](super::Batch).
+    pub fn into_batch(self) -> BatchRequest<R> {
+        self.parts
+            .into_batch(Method::GET, None, self.shape.decoder::<R>())
     }
 }
 

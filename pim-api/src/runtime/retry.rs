@@ -185,14 +185,24 @@ pub(crate) fn is_idempotent(method: &Method) -> bool {
     )
 }
 
-/// Parses a `Retry-After` value: delay-seconds or an HTTP date (relative to `now`; a date
-/// in the past means "now"). Returns `None` for anything else. Absurdly large second
-/// counts saturate rather than overflow; the total budget then stops the retry.
+/// Parses a `Retry-After` value: delay-seconds (whole, or decimal as Graph writes them
+/// inside `$batch` responses: `0.249`) or an HTTP date (relative to `now`; a date in the
+/// past means "now"). Returns `None` for anything else. Absurdly large second counts
+/// saturate rather than overflow; the total budget then stops the retry.
 pub(crate) fn parse_retry_after(value: &str, now: SystemTime) -> Option<Duration> {
     let value = value.trim();
     if !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit()) {
         let secs = value.parse::<u64>().unwrap_or(u64::MAX);
         return Some(Duration::from_secs(secs));
+    }
+    let decimal = value.split_once('.').is_some_and(|(whole, frac)| {
+        !frac.is_empty()
+            && whole.bytes().all(|b| b.is_ascii_digit())
+            && frac.bytes().all(|b| b.is_ascii_digit())
+    });
+    if decimal {
+        let secs: f64 = value.parse().ok()?;
+        return Some(Duration::try_from_secs_f64(secs).unwrap_or(Duration::MAX));
     }
     let at = httpdate::parse_http_date(value).ok()?;
     Some(at.duration_since(now).unwrap_or(Duration::ZERO))
@@ -207,6 +217,16 @@ mod tests {
         let now = SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_000);
         assert_eq!(parse_retry_after("3", now), Some(Duration::from_secs(3)));
         assert_eq!(parse_retry_after(" 0 ", now), Some(Duration::ZERO));
+        assert_eq!(
+            parse_retry_after("0.249", now),
+            Some(Duration::from_millis(249))
+        );
+        assert_eq!(
+            parse_retry_after("1.5", now),
+            Some(Duration::from_millis(1500))
+        );
+        assert_eq!(parse_retry_after(".5", now), None);
+        assert_eq!(parse_retry_after("-1.5", now), None);
         let later = httpdate::fmt_http_date(now + Duration::from_secs(7));
         assert_eq!(parse_retry_after(&later, now), Some(Duration::from_secs(7)));
         let earlier = httpdate::fmt_http_date(now - Duration::from_secs(7));
