@@ -1018,15 +1018,7 @@ impl World {
         caller: &Caller,
         now: DateTime<Utc>,
     ) -> Result<(), ApiError> {
-        let p = self
-            .policies
-            .iter()
-            .position(|p| {
-                p.id.as_deref()
-                    .is_some_and(|i| i.eq_ignore_ascii_case(policy_id))
-            })
-            .ok_or_else(|| ApiError::not_found("Policy", policy_id))?;
-        self.authorize_policy_edit(p, caller, now)?;
+        let p = self.policy_to_edit(policy_id, caller, now)?;
         let rules = self.policies[p].rules.clone().unwrap_or_default();
         let r = rules
             .iter()
@@ -1052,15 +1044,7 @@ impl World {
         caller: &Caller,
         now: DateTime<Utc>,
     ) -> Result<(), ApiError> {
-        let p = self
-            .policies
-            .iter()
-            .position(|p| {
-                p.id.as_deref()
-                    .is_some_and(|i| i.eq_ignore_ascii_case(policy_id))
-            })
-            .ok_or_else(|| ApiError::not_found("Policy", policy_id))?;
-        self.authorize_policy_edit(p, caller, now)?;
+        let p = self.policy_to_edit(policy_id, caller, now)?;
         let patch: Value = serde_json::from_slice(body).map_err(|_| ApiError::unreadable_body())?;
         let Value::Object(fields) = &patch else {
             return Err(ApiError::invalid_model("the body is not an object"));
@@ -1102,6 +1086,25 @@ impl World {
         policy.last_modified_date_time = Some(render::dto(now));
         self.policies[p] = policy;
         Ok(())
+    }
+
+    /// The index of the policy `policy_id`, if it exists and `caller` may edit it.
+    fn policy_to_edit(
+        &self,
+        policy_id: &str,
+        caller: &Caller,
+        now: DateTime<Utc>,
+    ) -> Result<usize, ApiError> {
+        let p = self
+            .policies
+            .iter()
+            .position(|p| {
+                p.id.as_deref()
+                    .is_some_and(|i| i.eq_ignore_ascii_case(policy_id))
+            })
+            .ok_or_else(|| ApiError::not_found("Policy", policy_id))?;
+        self.authorize_policy_edit(p, caller, now)?;
+        Ok(p)
     }
 
     fn authorize_policy_edit(
