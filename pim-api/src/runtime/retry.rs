@@ -196,7 +196,8 @@ pub(crate) fn parse_retry_after(value: &str, now: SystemTime) -> Option<Duration
         return Some(Duration::from_secs(secs));
     }
     let decimal = value.split_once('.').is_some_and(|(whole, frac)| {
-        !frac.is_empty()
+        !whole.is_empty()
+            && !frac.is_empty()
             && whole.bytes().all(|b| b.is_ascii_digit())
             && frac.bytes().all(|b| b.is_ascii_digit())
     });
