@@ -113,8 +113,8 @@ pub use paging::{ItemStream, Page, Pager};
 pub use path::ODataPath;
 pub use query::QueryOptions;
 pub use request::{
-    ActionRequest, CreateRequest, DeleteRequest, FunctionRequest, GetRequest, ListRequest,
-    ResponseFuture, UpdateRequest,
+    ActionRequest, CountRequest, CreateRequest, DeleteRequest, FunctionRequest, GetRequest,
+    ListRequest, ResponseFuture, UpdateRequest,
 };
 pub use retry::RetryPolicy;
 

@@ -117,6 +117,14 @@ impl ODataPath {
         self
     }
 
+    /// Appends the `/$count` segment (OData's count of a collection), which a static
+    /// [`segment`](Self::segment) would percent-encode.
+    pub fn count(mut self) -> Self {
+        self.path.push_str("/$count");
+        self.template.push_str("/$count");
+        self
+    }
+
     /// Appends an entity key in key-as-segment form (`/{id}`), encoded so it stays exactly
     /// one segment. The template records `{id}`.
     pub fn key(self, id: impl AsRef<str>) -> Self {

@@ -5,8 +5,15 @@
 //! string in one place. Every name and value is percent-encoded with a strict set (space
 //! becomes `%20`, never `+`, which Graph would read as a literal plus), so a filter value
 //! can contain `&`, `#`, `=` or `%` without ending its parameter.
+//!
+//! Some collections are refused by the service unless `$filter` narrows them (PIM for
+//! groups wants `groupId` or `principalId`, policies `scopeId` and `scopeType`); the
+//! generated `list_by_…` and `count_by_…` methods set that *required filter*, which is
+//! always sent and `and`-ed with whatever `$filter` the caller adds.
 
 use percent_encoding::{AsciiSet, NON_ALPHANUMERIC};
+
+use super::literal::Literal;
 
 /// Characters left unescaped in query names and values: RFC 3986 unreserved plus the
 /// punctuation OData expressions use heavily and that has no meaning inside a query
@@ -31,6 +38,8 @@ const QUERY: &AsciiSet = &NON_ALPHANUMERIC
 /// is public so options can be prepared once and applied with `.query(options)`.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct QueryOptions {
+    /// The filter the service requires (`groupId eq '…'`), `and`-ed with `filter`.
+    required: Option<String>,
     filter: Option<String>,
     select: Vec<String>,
     expand: Vec<String>,
@@ -124,6 +133,20 @@ impl QueryOptions {
     pub(crate) fn set_filter(&mut self, expr: String) {
         self.filter = Some(expr);
     }
+    /// `a eq x and b eq y`: the equality terms a collection needs before the service
+    /// lists it. Values are literals, so they are escaped.
+    pub(crate) fn set_required_filter(&mut self, terms: &[(&str, Literal)]) {
+        let mut expr = String::new();
+        for (property, value) in terms {
+            if !expr.is_empty() {
+                expr.push_str(" and ");
+            }
+            expr.push_str(property);
+            expr.push_str(" eq ");
+            expr.push_str(value.as_str());
+        }
+        self.required = (!expr.is_empty()).then_some(expr);
+    }
     pub(crate) fn extend_select(&mut self, items: Vec<String>) {
         self.select.extend(items);
     }
@@ -158,6 +181,10 @@ impl QueryOptions {
         self.extra.push((name, value));
     }
     pub(crate) fn merge(&mut self, other: QueryOptions) {
+        // A required filter set by the bindings stays: prepared options only add to it.
+        if other.required.is_some() && self.required.is_none() {
+            self.required = other.required;
+        }
         if other.filter.is_some() {
             self.filter = other.filter;
         }
@@ -175,7 +202,8 @@ impl QueryOptions {
 
     /// Whether no option is set.
     pub fn is_empty(&self) -> bool {
-        self.filter.is_none()
+        self.required.is_none()
+            && self.filter.is_none()
             && self.select.is_empty()
             && self.expand.is_empty()
             && self.orderby.is_empty()
@@ -207,8 +235,11 @@ impl QueryOptions {
             out.push('=');
             super::path::push_encoded(out, value, QUERY);
         };
-        if let Some(f) = &self.filter {
-            pair("$filter", f);
+        match (&self.required, &self.filter) {
+            (Some(r), Some(f)) if has_top_level_or(f) => pair("$filter", &format!("{r} and ({f})")),
+            (Some(r), Some(f)) => pair("$filter", &format!("{r} and {f}")),
+            (Some(f), None) | (None, Some(f)) => pair("$filter", f),
+            (None, None) => {}
         }
         if !self.select.is_empty() {
             pair("$select", &self.select.join(","));
@@ -235,6 +266,41 @@ impl QueryOptions {
             pair(name, value);
         }
     }
+}
+
+/// Whether `expr` has an `or` outside parentheses and string literals: then `and`-ing it
+/// with a required term needs parentheses (`and` binds tighter), otherwise it reads as
+/// written.
+fn has_top_level_or(expr: &str) -> bool {
+    let bytes = expr.as_bytes();
+    let (mut depth, mut quoted) = (0usize, false);
+    for (i, &b) in bytes.iter().enumerate() {
+        match b {
+            // `''` inside a literal toggles twice: still inside.
+            b'\'' => quoted = !quoted,
+            _ if quoted => {}
+            b'(' => depth += 1,
+            b')' => depth = depth.saturating_sub(1),
+            b'o' | b'O' if depth == 0 => {
+                let word = |j: usize| {
+                    bytes
+                        .get(j)
+                        .is_some_and(|c| c.is_ascii_alphanumeric() || *c == b'_')
+                };
+                let before = i.checked_sub(1).is_some_and(word);
+                if !before
+                    && bytes
+                        .get(i + 1)
+                        .is_some_and(|c| c.eq_ignore_ascii_case(&b'r'))
+                    && !word(i + 2)
+                {
+                    return true;
+                }
+            }
+            _ => {}
+        }
+    }
+    false
 }
 
 #[cfg(test)]
@@ -269,6 +335,71 @@ mod tests {
         );
         assert!(QueryOptions::new().is_empty());
         assert_eq!(QueryOptions::new().to_query_string(), "");
+    }
+
+    #[test]
+    fn required_filter_is_anded_with_the_callers() {
+        let decoded = |q: &QueryOptions| {
+            url::form_urlencoded::parse(q.to_query_string().as_bytes())
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect::<Vec<_>>()
+        };
+        let mut q = QueryOptions::new();
+        q.set_required_filter(&[("groupId", Literal::string("g'1"))]);
+        assert!(!q.is_empty());
+        assert_eq!(decoded(&q), ["$filter=groupId eq 'g''1'"]);
+        let plain = q.clone().filter("principalId eq 'p'");
+        assert_eq!(
+            decoded(&plain),
+            ["$filter=groupId eq 'g''1' and principalId eq 'p'"]
+        );
+        // `and` binds tighter than `or`: without parentheses the caller's alternative
+        // would escape the required term.
+        for (user, sent) in [
+            (
+                "a eq 1 or b eq 2",
+                "groupId eq 'g''1' and (a eq 1 or b eq 2)",
+            ),
+            (
+                "a eq 1 OR b eq 2",
+                "groupId eq 'g''1' and (a eq 1 OR b eq 2)",
+            ),
+            (
+                "(a eq 1 or b eq 2)",
+                "groupId eq 'g''1' and (a eq 1 or b eq 2)",
+            ),
+            ("name eq 'x or y'", "groupId eq 'g''1' and name eq 'x or y'"),
+            (
+                "name eq 'it''s or'",
+                "groupId eq 'g''1' and name eq 'it''s or'",
+            ),
+            (
+                "color eq 'red' and order eq 1",
+                "groupId eq 'g''1' and color eq 'red' and order eq 1",
+            ),
+        ] {
+            assert_eq!(
+                decoded(&q.clone().filter(user)),
+                [format!("$filter={sent}")],
+                "{user}"
+            );
+        }
+        // Prepared options cannot drop it.
+        let mut merged = q.clone();
+        merged.merge(QueryOptions::new().filter("x eq 1").top(3));
+        assert_eq!(
+            decoded(&merged),
+            ["$filter=groupId eq 'g''1' and x eq 1", "$top=3"]
+        );
+        let mut two = QueryOptions::new();
+        two.set_required_filter(&[
+            ("scopeId", Literal::string("/")),
+            ("scopeType", Literal::string("DirectoryRole")),
+        ]);
+        assert_eq!(
+            decoded(&two),
+            ["$filter=scopeId eq '/' and scopeType eq 'DirectoryRole'"]
+        );
     }
 
     #[test]

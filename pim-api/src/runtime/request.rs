@@ -11,6 +11,7 @@
 //! | [`DeleteRequest`] | DELETE | `()` |
 //! | [`ActionRequest<R>`] | POST, optional JSON | nothing, an entity, or a `value` (primitive or `Collection(...)`) |
 //! | [`FunctionRequest<R>`] | GET | an entity or a `value` |
+//! | [`CountRequest`] | GET `…/$count` | the number of items, `u64` |
 //!
 //! All builders are `'static + Send`, can be awaited directly ([`IntoFuture`]) or via
 //! `.send()`, and accept extra headers and query parameters. They are thin generic
@@ -41,6 +42,7 @@ use super::{
     batch::BatchRequest,
     client::Client,
     error::{Error, ErrorKind, Result},
+    literal::Literal,
     paging::{ItemStream, Page, Pager},
     path::ODataPath,
     query::QueryOptions,
@@ -526,6 +528,13 @@ impl<T> ListRequest<T> {
         self
     }
 
+    /// The filter the service requires on this collection (`groupId eq '…'`), set by the
+    /// generated `list_by_…` methods; always sent, `and`-ed with [`filter`](Self::filter).
+    pub(crate) fn required_filter(mut self, terms: &[(&str, Literal)]) -> Self {
+        self.parts.query.set_required_filter(terms);
+        self
+    }
+
     common_methods!();
     collection_methods!();
 }
@@ -943,5 +952,108 @@ impl<R: DeserializeOwned + Send + 'static> IntoFuture for FunctionRequest<R> {
     type IntoFuture = ResponseFuture<R>;
     fn into_future(self) -> Self::IntoFuture {
         self.send()
+    }
+}
+
+// ---- CountRequest -----------------------------------------------------------------------
+
+/// GET of `…/$count`: the number of items of a collection after `$filter` and `$search`
+/// (OData's `$top`, `$skip` and `$orderby` do not apply, so they are not offered). Graph
+/// answers `text/plain`; the count is read leniently (a byte order mark, whitespace, or a
+/// JSON number or string, as a `$batch` item carries it), and anything else is a
+/// [`ErrorKind::Decode`] error.
+pub struct CountRequest {
+    parts: Parts,
+}
+
+impl_debug!(CountRequest);
+
+impl Clone for CountRequest {
+    fn clone(&self) -> Self {
+        CountRequest {
+            parts: self.parts.clone(),
+        }
+    }
+}
+
+impl CountRequest {
+    /// A GET of `{path}/$count`.
+    pub fn new(client: &Client, path: ODataPath) -> Self {
+        let mut parts = Parts::new(client, path.count());
+        parts.add_header("Accept", "text/plain");
+        CountRequest { parts }
+    }
+
+    common_methods!();
+
+    /// Sets `$filter`. Build literals with [`Literal`](crate::runtime::Literal) so user
+    /// data is escaped.
+    pub fn filter(mut self, expr: impl Into<String>) -> Self {
+        self.parts.query.set_filter(expr.into());
+        self
+    }
+
+    /// Sets `$search` (quoted and escaped for you).
+    pub fn search(mut self, term: impl Into<String>) -> Self {
+        self.parts.query.set_search(term.into());
+        self
+    }
+
+    /// Adds `ConsistencyLevel: eventual`, which Graph requires for `$count` on directory
+    /// objects.
+    pub fn consistency_level_eventual(self) -> Self {
+        self.header("ConsistencyLevel", "eventual")
+    }
+
+    /// The filter the service requires on this collection, set by the generated
+    /// `count_by_…` methods; always sent, `and`-ed with [`filter`](Self::filter).
+    pub(crate) fn required_filter(mut self, terms: &[(&str, Literal)]) -> Self {
+        self.parts.query.set_required_filter(terms);
+        self
+    }
+
+    /// Sends the request.
+    pub fn send(self) -> ResponseFuture<u64> {
+        self.parts.send(Method::GET, None, decode_count)
+    }
+
+    /// The request as an item of a [`Batch`](super::Batch).
+    pub fn into_batch(self) -> BatchRequest<u64> {
+        self.parts.into_batch(Method::GET, None, decode_count)
+    }
+}
+
+impl IntoFuture for CountRequest {
+    type Output = Result<u64>;
+    type IntoFuture = ResponseFuture<u64>;
+    fn into_future(self) -> Self::IntoFuture {
+        self.send()
+    }
+}
+
+/// The body of a `$count` response: digits, perhaps after a UTF-8 byte order mark and
+/// around whitespace, or a JSON number or string of digits (a `$batch` item's body).
+fn decode_count(resp: RawResponse) -> Result<u64> {
+    let text = std::str::from_utf8(&resp.body).unwrap_or("");
+    let text = text.trim_start_matches('\u{feff}').trim();
+    let digits = text
+        .strip_prefix('"')
+        .and_then(|t| t.strip_suffix('"'))
+        .unwrap_or(text);
+    match digits.parse::<u64>() {
+        Ok(n) if !digits.starts_with('+') => Ok(n),
+        _ => {
+            let shown = super::error::sanitize(text, 64);
+            let (attempts, secret) = (resp.attempts, resp.secret);
+            let mut e = Error::new(
+                ErrorKind::Decode,
+                format!("a $count response must be a non-negative integer, not {shown:?}"),
+            );
+            e.set_attempts(attempts);
+            if let Some(token) = &secret {
+                e.redact(token.expose());
+            }
+            Err(e)
+        }
     }
 }
