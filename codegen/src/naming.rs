@@ -201,6 +201,16 @@ pub fn field_name(csdl: &str) -> Name {
     }
 }
 
+/// The method reading a collection the service serves only filtered on `properties`
+/// (compared with `eq`, `and`-ed): `list_by_group_id`, `count_by_scope_id_and_scope_type`.
+pub fn filtered_method(verb: &str, properties: &[String]) -> Name {
+    let words: Vec<String> = properties
+        .iter()
+        .map(|p| sanitize(p).to_snake_case())
+        .collect();
+    field_name(&format!("{verb}_by_{}", words.join("_and_")))
+}
+
 /// `snake_case` name for a module or file (keywords get a `_` suffix: raw module names would be
 /// legal but odd in file names).
 pub fn module_name(name: &str) -> Name {
@@ -444,6 +454,24 @@ mod tests {
         assert_eq!(variant_name("AdminAssign").ident, "AdminAssign");
         assert_eq!(module_name("roleManagement").ident, "role_management");
         assert_eq!(module_name("mod").ident, "mod_");
+    }
+
+    #[test]
+    fn filtered_methods_name_their_properties() {
+        let props = |p: &[&str]| p.iter().map(|s| (*s).to_owned()).collect::<Vec<_>>();
+        assert_eq!(
+            filtered_method("list", &props(&["groupId"])).as_source(),
+            "list_by_group_id"
+        );
+        assert_eq!(
+            filtered_method("count", &props(&["scopeId", "scopeType"])).as_source(),
+            "count_by_scope_id_and_scope_type"
+        );
+        // Odd property names still give an identifier.
+        assert_eq!(
+            filtered_method("list", &props(&["a-b", "9x"])).as_source(),
+            "list_by_a_b_and_9x"
+        );
     }
 
     #[test]

@@ -25,6 +25,18 @@
 //! declared non-nullable). They do not change the closure; [`select`] checks that each names a
 //! structural property of a fully selected type that declares it, and stage 4 leaves them out
 //! of the required arguments of `new()` (see [`Selection::server_set`]).
+//!
+//! `[[restrict]]` tables say what the service refuses on a bound collection although the
+//! schema carries no Capabilities annotation to say so (schedules are read-only, requests
+//! are never patched, PIM for groups lists only with a `groupId` or `principalId` filter),
+//! each with the docs pages that say it. They do not change the closure either; [`select`]
+//! checks each against the schema and the path API (the path must reach a collection the
+//! selection binds, filter properties must be primitive properties of its entity type,
+//! refused navigations must exist) and hands them on as [`Selection::restrictions`] for the
+//! request builders.
+//!
+//! A `[[bind]]` may name a cargo `feature`: it is bound only when that feature is enabled
+//! ([`SelectionConfig::with_features`]); PIM iteration 2 is bound behind `iteration2`.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -44,6 +56,78 @@ pub struct SelectionConfig {
     /// Properties the service sets (`[[server_set]]` tables; none when absent).
     #[serde(default, rename = "server_set")]
     pub server_set: Vec<ServerSet>,
+    /// What the service refuses on bound collections (`[[restrict]]` tables).
+    #[serde(default, rename = "restrict")]
+    pub restrict: Vec<Restrict>,
+}
+
+/// What the service refuses on one bound collection, which the schema does not say.
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct Restrict {
+    /// The collection (or single entity), as a `[[bind]]` path; containment navigation
+    /// properties below a bound path may follow
+    /// (`roleManagement/directory/roleAssignmentScheduleRequests/approval`).
+    pub path: String,
+    /// Requests the service refuses: `create` (POST to the collection), `update` and
+    /// `delete` (PATCH and DELETE of an item). The builders do not offer them.
+    #[serde(default)]
+    pub refuses: Vec<String>,
+    /// The service lists (and counts) the collection only when `$filter` compares these
+    /// properties with `eq`: each entry is one accepted combination. The builders offer
+    /// `list_by_<a>[_and_<b>]` (and `count_by_…`) taking the values, instead of `list`.
+    #[serde(default)]
+    pub list_filter: Vec<Vec<String>>,
+    /// Navigation properties of the collection's items the service does not serve.
+    #[serde(default)]
+    pub refuses_navigation: Vec<String>,
+    /// The docs pages that say so (https URLs, at least one).
+    pub docs: Vec<String>,
+    /// Free text for humans.
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+/// A request a [`Restriction`] takes away.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Refused {
+    /// POST to the collection.
+    Create,
+    /// PATCH of an item.
+    Update,
+    /// DELETE of an item.
+    Delete,
+}
+
+impl Refused {
+    /// The word used in `refuses` (and the method it removes).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Refused::Create => "create",
+            Refused::Update => "update",
+            Refused::Delete => "delete",
+        }
+    }
+
+    fn parse(text: &str) -> Option<Refused> {
+        [Refused::Create, Refused::Update, Refused::Delete]
+            .into_iter()
+            .find(|r| r.as_str() == text)
+    }
+}
+
+/// A checked `[[restrict]]` entry.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Restriction {
+    /// The requests taken away.
+    pub refuses: BTreeSet<Refused>,
+    /// Accepted filter combinations (wire property names); empty when an unfiltered list is
+    /// fine.
+    pub list_filter: Vec<Vec<String>>,
+    /// Navigation properties of the items not offered.
+    pub refuses_navigation: BTreeSet<String>,
+    /// Where the service says so.
+    pub docs: Vec<String>,
 }
 
 /// A property the service fills in, which a create body need not carry although the schema
@@ -77,9 +161,48 @@ pub struct Bind {
     /// Containment navigation properties never followed below the bound path.
     #[serde(default)]
     pub exclude: Vec<String>,
+    /// A cargo feature of pim-api: the path is bound only when it is enabled (see
+    /// [`SelectionConfig::with_features`]).
+    #[serde(default)]
+    pub feature: Option<String>,
 }
 
 impl SelectionConfig {
+    /// The configuration with the binds of disabled features left out (and the
+    /// `[[restrict]]` entries below them, which would otherwise name nothing).
+    pub fn with_features(&self, enabled: &BTreeSet<String>) -> SelectionConfig {
+        let on = |b: &Bind| b.feature.as_ref().is_none_or(|f| enabled.contains(f));
+        let off: Vec<String> = self
+            .binds
+            .iter()
+            .filter(|b| !on(b))
+            .map(|b| b.path.trim_matches('/').to_owned())
+            .collect();
+        let below_off = |path: &str| {
+            let path = path.trim_matches('/');
+            off.iter()
+                .any(|o| path == o || path.starts_with(&format!("{o}/")))
+        };
+        SelectionConfig {
+            binds: self.binds.iter().filter(|b| on(b)).cloned().collect(),
+            server_set: self.server_set.clone(),
+            restrict: self
+                .restrict
+                .iter()
+                .filter(|r| !below_off(&r.path))
+                .cloned()
+                .collect(),
+        }
+    }
+
+    /// The features some `[[bind]]` names, sorted.
+    pub fn features(&self) -> BTreeSet<String> {
+        self.binds
+            .iter()
+            .filter_map(|b| b.feature.clone())
+            .collect()
+    }
+
     /// Parses the TOML text of a selection file.
     pub fn from_toml(text: &str) -> Result<SelectionConfig, Diagnostic> {
         toml::from_str(text).map_err(|e| {
@@ -187,6 +310,8 @@ pub struct Selection {
     /// (`namespace.type/property` of the declaring type, as
     /// [`Model::member_target`] writes them): never required by a constructor.
     pub server_set: BTreeSet<String>,
+    /// The `[[restrict]]` entries, by path (`a/b/c`, as written without outer slashes).
+    pub restrictions: BTreeMap<String, Restriction>,
 }
 
 impl Selection {
@@ -231,6 +356,26 @@ impl Selection {
         for target in &self.server_set {
             out.push_str(&format!(
                 "server-set {target}  (set by the service: not required by `new`)\n"
+            ));
+        }
+        for (path, r) in &self.restrictions {
+            let mut what = Vec::new();
+            if !r.refuses.is_empty() {
+                let verbs: Vec<&str> = r.refuses.iter().map(|v| v.as_str()).collect();
+                what.push(format!("no {}", verbs.join(", ")));
+            }
+            if !r.list_filter.is_empty() {
+                let combos: Vec<String> = r.list_filter.iter().map(|c| c.join(" and ")).collect();
+                what.push(format!("lists only filtered on {}", combos.join(" | ")));
+            }
+            if !r.refuses_navigation.is_empty() {
+                let navs: Vec<&str> = r.refuses_navigation.iter().map(String::as_str).collect();
+                what.push(format!("no navigation {}", navs.join(", ")));
+            }
+            out.push_str(&format!(
+                "restrict   /{path}: {}  (see {})\n",
+                what.join("; "),
+                r.docs.join(" ")
             ));
         }
         for l in lines {
@@ -337,6 +482,7 @@ pub fn select(model: &Model<'_>, config: &SelectionConfig) -> Result<Selection, 
         }
     }
     sel.server_set = server_set(model, config, &sel, &mut errors);
+    sel.restrictions = restrictions(model, config, &sel, &mut errors);
     for op in &sel.operations {
         let o = model.operation(*op);
         for (p, t) in &o.parameters {
@@ -416,6 +562,172 @@ fn server_set(
         out.insert(model.member_target(id, property));
     }
     out
+}
+
+/// Resolves the `[[restrict]]` entries. Each must name a resource the path API reaches
+/// (a bound path, or containment navigation below one), take away something real, and name
+/// only properties and navigations of its entity type; anything else is an error, so an
+/// entry cannot silently stop applying when the schema or the selection changes.
+fn restrictions(
+    model: &Model<'_>,
+    config: &SelectionConfig,
+    sel: &Selection,
+    errors: &mut Vec<Diagnostic>,
+) -> BTreeMap<String, Restriction> {
+    let mut out = BTreeMap::new();
+    for entry in &config.restrict {
+        let path = entry.path.trim_matches('/').to_owned();
+        let fail = |why: String| selection_error(format!("restrict `{}`: {why}", entry.path));
+        let Some((ty, collection)) = reachable(model, sel, &path) else {
+            errors.push(fail(
+                "the path does not reach a resource of the selection (write a bound path, \
+                 optionally followed by containment navigation properties below it)"
+                    .to_owned(),
+            ));
+            continue;
+        };
+        if !collection
+            && (entry.refuses.iter().any(|r| r == "create") || !entry.list_filter.is_empty())
+        {
+            errors.push(fail(
+                "the path reaches a single entity, which has no `create` or list to filter"
+                    .to_owned(),
+            ));
+            continue;
+        }
+        if out.contains_key(&path) {
+            errors.push(fail("a second entry for the same path".to_owned()));
+            continue;
+        }
+        let before = errors.len();
+        let mut refuses = BTreeSet::new();
+        for r in &entry.refuses {
+            match Refused::parse(r) {
+                Some(v) => {
+                    refuses.insert(v);
+                }
+                None => errors.push(fail(format!(
+                    "`{r}` is not a request it can refuse (`create`, `update` or `delete`)"
+                ))),
+            }
+        }
+        let t = model.ty(ty).qualified.clone();
+        for combo in &entry.list_filter {
+            if combo.is_empty() {
+                errors.push(fail("an empty `list_filter` combination".to_owned()));
+            }
+            for property in combo {
+                let found = model
+                    .all_properties(ty)
+                    .into_iter()
+                    .find(|(_, p)| p.name() == property);
+                match found {
+                    Some((_, p)) if filterable(model, &p.ty) => {}
+                    Some(_) => errors.push(fail(format!(
+                        "`{t}/{property}` is not a single primitive or enum value with an \
+                         inline literal, so it cannot be compared with `eq` in `$filter`"
+                    ))),
+                    None => errors.push(fail(format!(
+                        "`{t}` has no structural property `{property}`"
+                    ))),
+                }
+            }
+        }
+        let mut refuses_navigation = BTreeSet::new();
+        for nav in &entry.refuses_navigation {
+            if model
+                .all_navigation(ty)
+                .iter()
+                .any(|(_, n)| n.name() == nav)
+            {
+                refuses_navigation.insert(nav.clone());
+            } else {
+                errors.push(fail(format!("`{t}` has no navigation property `{nav}`")));
+            }
+        }
+        if entry.docs.is_empty() || entry.docs.iter().any(|d| !d.starts_with("https://")) {
+            errors.push(fail(
+                "`docs` must list the pages that say so, as https URLs".to_owned(),
+            ));
+        }
+        if refuses.is_empty() && entry.list_filter.is_empty() && refuses_navigation.is_empty() {
+            errors.push(fail(
+                "restricts nothing (give `refuses`, `list_filter` or `refuses_navigation`)"
+                    .to_owned(),
+            ));
+        }
+        if errors.len() == before {
+            out.insert(
+                path,
+                Restriction {
+                    refuses,
+                    list_filter: entry.list_filter.clone(),
+                    refuses_navigation,
+                    docs: entry.docs.clone(),
+                },
+            );
+        }
+    }
+    out
+}
+
+/// Whether a property of type `ty` can be compared with `eq` in a generated filter: a single
+/// primitive with an inline OData literal (not `Single`, `Decimal`, `Binary`, streams or
+/// geography, which the runtime writes only as JSON aliases), or a non-flags enum.
+fn filterable(model: &Model<'_>, ty: &TypeRef) -> bool {
+    use crate::model::Primitive as P;
+    let literal = |p: P| {
+        matches!(
+            p,
+            P::String
+                | P::Boolean
+                | P::Byte
+                | P::SByte
+                | P::Int16
+                | P::Int32
+                | P::Int64
+                | P::Double
+                | P::Guid
+                | P::Date
+                | P::DateTimeOffset
+                | P::Duration
+                | P::TimeOfDay
+        )
+    };
+    if ty.collection {
+        return false;
+    }
+    match ty.kind {
+        TypeKind::Primitive(p) => literal(p),
+        TypeKind::Named(id) => match &model.ty(id).kind {
+            TypeDefKind::Enum(e) => !e.raw.is_flags,
+            TypeDefKind::Definition(d) => literal(d.underlying),
+            TypeDefKind::Structured(_) => false,
+        },
+        TypeKind::Unresolved => false,
+    }
+}
+
+/// The entity type at the end of `path` and whether it is a collection, when the path API
+/// reaches it: from a container child through hops the selection has (bound path segments
+/// and followed containment).
+fn reachable(model: &Model<'_>, sel: &Selection, path: &str) -> Option<(TypeId, bool)> {
+    let mut names = path.split('/');
+    let child = model.container_child(names.next()?)?;
+    let (mut ty, mut collection) = (child.ty?, child.is_set);
+    sel.bound
+        .iter()
+        .any(|b| b.segments.first().is_some_and(|s| s.name == child.name))
+        .then_some(())?;
+    for name in names {
+        let (_, to, c) = sel
+            .addressable
+            .get(&ty)?
+            .iter()
+            .find(|(n, _, _)| n == name)?;
+        (ty, collection) = (*to, *c);
+    }
+    sel.is_full(ty).then_some((ty, collection))
 }
 
 fn selection_error(message: String) -> Diagnostic {
@@ -802,6 +1114,122 @@ mod tests {
         let unknown =
             SelectionConfig::from_toml("[[bind]]\npath = \"x\"\n[[server_set]]\nprop = \"y\"\n");
         assert!(unknown.is_err());
+    }
+
+    #[test]
+    fn restrictions_are_checked_against_the_schema_and_the_path_api() {
+        let parsed = parse(SCHEMA, ReadOptions::default());
+        let model = resolve(&parsed.document, SCHEMA.as_bytes());
+        let with = |entry: &str| {
+            let toml = format!(
+                "[[bind]]\npath = \"roots\"\nexclude = [\"other\"]\n[[restrict]]\n{entry}\n"
+            );
+            select(&model, &SelectionConfig::from_toml(&toml).unwrap())
+        };
+        let docs = "docs = [\"https://example.com/x\"]";
+        let sel = with(&format!(
+            "path = \"roots/resources\"\nrefuses = [\"create\", \"delete\"]\n\
+             list_filter = [[\"state\"]]\nrefuses_navigation = [\"owner\"]\n{docs}"
+        ))
+        .unwrap();
+        let r = &sel.restrictions["roots/resources"];
+        assert_eq!(
+            r.refuses.iter().copied().collect::<Vec<_>>(),
+            [Refused::Create, Refused::Delete]
+        );
+        assert_eq!(r.list_filter, [["state"]]);
+        assert!(r.refuses_navigation.contains("owner"));
+        let explained = sel.explain(&model);
+        assert!(
+            explained.contains("restrict   /roots/resources: no create, delete; lists only filtered on state; no navigation owner"),
+            "{explained}"
+        );
+        // A single entity may lose update, delete and navigations.
+        assert!(
+            with(&format!(
+                "path = \"roots/resources/parent\"\nrefuses = [\"update\"]\n{docs}"
+            ))
+            .is_ok()
+        );
+        for (entry, says) in [
+            (
+                format!("path = \"roots/nothing\"\nrefuses = [\"create\"]\n{docs}"),
+                "does not reach",
+            ),
+            (
+                format!("path = \"roots/other\"\nrefuses = [\"create\"]\n{docs}"),
+                "does not reach",
+            ),
+            (
+                format!("path = \"roots\"\nrefuses = [\"patch\"]\n{docs}"),
+                "`patch` is not a request",
+            ),
+            (
+                format!("path = \"roots\"\nrestricts = 1\n{docs}"),
+                "unknown field",
+            ),
+            (
+                format!("path = \"roots/resources\"\nlist_filter = [[\"nope\"]]\n{docs}"),
+                "no structural property `nope`",
+            ),
+            (
+                format!("path = \"roots/resources\"\nlist_filter = [[\"by\"]]\n{docs}"),
+                "cannot be compared",
+            ),
+            (
+                format!("path = \"roots/resources\"\nlist_filter = [[]]\n{docs}"),
+                "empty `list_filter`",
+            ),
+            (
+                format!("path = \"roots/resources\"\nrefuses_navigation = [\"boss\"]\n{docs}"),
+                "no navigation property `boss`",
+            ),
+            (
+                "path = \"roots\"\nrefuses = [\"create\"]\ndocs = []".to_owned(),
+                "https URLs",
+            ),
+            (
+                "path = \"roots\"\nrefuses = [\"create\"]\ndocs = [\"http://x\"]".to_owned(),
+                "https URLs",
+            ),
+            (format!("path = \"roots\"\n{docs}"), "restricts nothing"),
+            (
+                format!("path = \"roots/resources/parent\"\nrefuses = [\"create\"]\n{docs}"),
+                "single entity",
+            ),
+            (
+                format!(
+                    "path = \"roots\"\nrefuses = [\"create\"]\n{docs}\n[[restrict]]\npath = \"/roots/\"\nrefuses = [\"delete\"]\n{docs}"
+                ),
+                "a second entry",
+            ),
+        ] {
+            let toml = format!(
+                "[[bind]]\npath = \"roots\"\nexclude = [\"other\"]\n[[restrict]]\n{entry}\n"
+            );
+            let errors = match SelectionConfig::from_toml(&toml) {
+                Err(e) => vec![e],
+                Ok(config) => select(&model, &config).unwrap_err(),
+            };
+            assert!(
+                errors.iter().any(|e| e.message.contains(says)),
+                "{entry}: {errors:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn binds_of_disabled_features_are_left_out() {
+        let config = SelectionConfig::from_toml(
+            "[[bind]]\npath = \"roots\"\nfeature = \"old\"\n\
+             [[restrict]]\npath = \"roots\"\nrefuses = [\"create\"]\ndocs = [\"https://x\"]\n",
+        )
+        .unwrap();
+        assert_eq!(config.features().into_iter().collect::<Vec<_>>(), ["old"]);
+        let off = config.with_features(&BTreeSet::new());
+        assert!(off.binds.is_empty() && off.restrict.is_empty());
+        let on = config.with_features(&BTreeSet::from(["old".to_owned()]));
+        assert_eq!(on, config);
     }
 
     #[test]

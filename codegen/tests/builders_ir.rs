@@ -95,6 +95,15 @@ fn schema(extra: &str) -> String {
 
 /// The whole pipeline up to the builders' IR, plus the emitted file.
 fn requests(text: &str, binds: &[&str]) -> (Requests, String) {
+    let toml: String = binds
+        .iter()
+        .map(|b| format!("[[bind]]\npath = \"{b}\"\n"))
+        .collect();
+    requests_with(text, &toml)
+}
+
+/// Like [`requests`], with a whole selection file.
+fn requests_with(text: &str, toml: &str) -> (Requests, String) {
     let parsed = parse(text, ReadOptions::default());
     let model = resolve(&parsed.document, text.as_bytes());
     assert!(
@@ -105,11 +114,7 @@ fn requests(text: &str, binds: &[&str]) -> (Requests, String) {
         "{:?}",
         model.diagnostics
     );
-    let toml: String = binds
-        .iter()
-        .map(|b| format!("[[bind]]\npath = \"{b}\"\n"))
-        .collect();
-    let config = SelectionConfig::from_toml(&toml).unwrap();
+    let config = SelectionConfig::from_toml(toml).unwrap();
     let sel = select(&model, &config).unwrap();
     let models = ir::build(&model, &sel, &Options::by_bind(&model, &config));
     let requests = builders::build(&model, &sel, &models);
@@ -154,7 +159,7 @@ fn capabilities_decide_which_methods_exist() {
     let (r, _) = requests(&schema(""), &["things"]);
     // Entity set: type-level Insertable=false applies (the set says nothing about insert).
     let things = builder(&r, "ThingCollectionBuilder");
-    assert_eq!(methods(things), ["by_id", "list"]);
+    assert_eq!(methods(things), ["by_id", "list", "count"]);
     // Items: the set's Updatable=true overrides the type's false (CSDL-102); the type's
     // Deletable=false stands.
     let thing = builder(&r, "ThingBuilder");
@@ -170,7 +175,7 @@ fn capabilities_decide_which_methods_exist() {
     assert_eq!(others.name.ident, "ChildOthersCollectionBuilder");
     assert_eq!(
         methods(others),
-        ["by_id", "list", "create", "find", "total"]
+        ["by_id", "list", "count", "create", "find", "total"]
     );
     let list = others
         .methods
@@ -216,7 +221,7 @@ fn defaults_apply_without_annotations() {
     let (r, _) = requests(&bare, &["things", "legacy"]);
     assert_eq!(
         methods(builder(&r, "ThingCollectionBuilder")),
-        ["by_id", "list", "create"]
+        ["by_id", "list", "count", "create"]
     );
     assert_eq!(
         methods(builder(&r, "ThingBuilder")),
@@ -503,4 +508,153 @@ fn name_collisions_are_renamed_and_reported() {
     assert!(generated.diagnostics.iter().any(|d| {
         d.code == pim_codegen::diag::Code::NameCollision && d.message.contains("delete_2")
     }));
+}
+
+/// Tasks with relationships (non-containment navigation) and properties to filter on.
+const TASKS: &str = r#"<edmx:Edmx Version="4.0" xmlns:edmx="http://docs.oasis-open.org/odata/ns/edmx"><edmx:DataServices>
+<Schema Namespace="ns" Alias="n" xmlns="http://docs.oasis-open.org/odata/ns/edm">
+<EnumType Name="kind"><Member Name="bug" Value="0"/><Member Name="chore" Value="1"/></EnumType>
+<EntityType Name="entity" Abstract="true"><Key><PropertyRef Name="id"/></Key><Property Name="id" Type="Edm.String" Nullable="false"/></EntityType>
+<EntityType Name="task" BaseType="n.entity">
+  <Property Name="ownerId" Type="Edm.String"/>
+  <Property Name="state" Type="Edm.String"/>
+  <Property Name="kind" Type="n.kind"/>
+  <Property Name="size" Type="Edm.Decimal"/>
+  <Property Name="tags" Type="Collection(Edm.String)"/>
+  <NavigationProperty Name="owner" Type="n.user"/>
+  <NavigationProperty Name="blocker" Type="n.task"/>
+  <NavigationProperty Name="watchers" Type="Collection(n.user)"/>
+  <NavigationProperty Name="notes" Type="Collection(n.note)" ContainsTarget="true"/>
+</EntityType>
+<EntityType Name="note" BaseType="n.entity"><Property Name="text" Type="Edm.String"/></EntityType>
+<EntityType Name="user" BaseType="n.entity"><Property Name="name" Type="Edm.String"/></EntityType>
+<EntityContainer Name="GraphService">
+  <EntitySet Name="tasks" EntityType="n.task"/>
+  <EntitySet Name="counted" EntityType="n.note">
+    <Annotation Term="Org.OData.Capabilities.V1.CountRestrictions"><Record><PropertyValue Property="Countable" Bool="false"/></Record></Annotation>
+  </EntitySet>
+</EntityContainer>
+</Schema></edmx:DataServices></edmx:Edmx>"#;
+
+#[test]
+fn relationships_are_read_one_level_deep() {
+    let (r, source) = requests(TASKS, &["tasks", "counted"]);
+    let task = builder(&r, "TaskBuilder");
+    assert_eq!(
+        methods(task),
+        [
+            "get", "update", "delete", "notes", "owner", "blocker", "watchers"
+        ]
+    );
+    // A related entity generated in full: its own builder, reads only, no further hops.
+    let blocker = builder(&r, &target(task, "blocker"));
+    assert_eq!(blocker.name.ident, "TaskRelatedBuilder");
+    assert_eq!(methods(blocker), ["get"]);
+    assert!(blocker.docs.iter().any(|d| d.contains("reads only")));
+    // A reference-only target is read as its reference type.
+    let owner = builder(&r, &target(task, "owner"));
+    assert_eq!(owner.name.ident, "UserRelatedBuilder");
+    assert_eq!(methods(owner), ["get"]);
+    assert!(owner.docs.iter().any(|d| d.contains("as a reference")));
+    assert!(has(
+        &source,
+        "pub fn get(&self) -> rt::GetRequest<models::User>"
+    ));
+    // A related collection: list, count and by key; its items are read-only too.
+    let watchers = builder(&r, &target(task, "watchers"));
+    assert_eq!(watchers.name.ident, "UserRelatedCollectionBuilder");
+    assert_eq!(methods(watchers), ["by_id", "list", "count"]);
+    assert_eq!(target(watchers, "by_id"), "UserRelatedBuilder");
+    // Contained collections are counted; `CountRestrictions/Countable=false` removes it.
+    let notes = builder(&r, &target(task, "notes"));
+    assert_eq!(methods(notes), ["by_id", "list", "count", "create"]);
+    assert!(has(
+        &source,
+        "pub fn count(&self) -> rt::CountRequest { rt::CountRequest::new(&self.client, self.path.clone()).operation(\"count ns.note\") }"
+    ));
+    let counted = builder(&r, "NoteCollectionBuilder");
+    assert_eq!(methods(counted), ["by_id", "list", "create"]);
+}
+
+#[test]
+fn restrictions_take_away_what_the_service_refuses() {
+    let toml = r#"
+[[bind]]
+path = "tasks"
+[[restrict]]
+path = "tasks"
+refuses = ["create", "delete"]
+list_filter = [["ownerId"], ["state", "kind"]]
+refuses_navigation = ["blocker"]
+docs = ["https://example.com/tasks"]
+[[restrict]]
+path = "tasks/notes"
+refuses = ["update"]
+docs = ["https://example.com/notes"]
+"#;
+    let (r, source) = requests_with(TASKS, toml);
+    let tasks = builder(&r, "TaskCollectionBuilder");
+    assert_eq!(
+        methods(tasks),
+        [
+            "by_id",
+            "list_by_owner_id",
+            "count_by_owner_id",
+            "list_by_state_and_kind",
+            "count_by_state_and_kind"
+        ]
+    );
+    let list = tasks
+        .methods
+        .iter()
+        .find(|m| m.name.ident == "list_by_state_and_kind")
+        .unwrap();
+    assert!(
+        list.docs[0].starts_with("`GET /tasks?$filter=state eq {state} and kind eq {kind}`"),
+        "{:?}",
+        list.docs
+    );
+    assert!(
+        list.docs
+            .iter()
+            .any(|d| d.contains("<https://example.com/tasks>"))
+    );
+    // The values are typed like function parameters and written as escaped literals.
+    assert!(has(
+        &source,
+        "pub fn list_by_owner_id(&self, owner_id: &str) -> rt::ListRequest<models::Task>"
+    ));
+    assert!(has(
+        &source,
+        ".required_filter(&[(\"ownerId\", rt::Literal::string(owner_id))])"
+    ));
+    assert!(has(
+        &source,
+        "pub fn count_by_state_and_kind(&self, state: &str, kind: models::Kind) -> rt::CountRequest"
+    ));
+    assert!(has(
+        &source,
+        "(\"kind\", rt::Literal::enum_str(::pim_api::edm::open_enum_as_str(&kind)))"
+    ));
+    // Items: no delete, no `blocker`; the docs say why.
+    let task = builder(&r, "TaskBuilder");
+    assert_eq!(
+        methods(task),
+        ["get", "update", "notes", "owner", "watchers"]
+    );
+    assert!(
+        task.docs
+            .iter()
+            .any(|d| d.contains("refuses `delete`") && d.contains("example.com/tasks")),
+        "{:?}",
+        task.docs
+    );
+    assert!(task.docs.iter().any(|d| d.contains("navigation `blocker`")));
+    // Below a bound path too: notes keep create and delete, lose update.
+    let notes = builder(&r, &target(task, "notes"));
+    assert_eq!(methods(notes), ["by_id", "list", "count", "create"]);
+    assert_eq!(
+        methods(builder(&r, &target(notes, "by_id"))),
+        ["get", "delete"]
+    );
 }

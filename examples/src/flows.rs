@@ -29,12 +29,7 @@ pub async fn role_settings(client: &Client) -> Result<Vec<UnifiedRoleManagementP
     client
         .policies()
         .role_management_policy_assignments()
-        .list()
-        .filter(format!(
-            "scopeId eq {} and scopeType eq {}",
-            Literal::string("/"),
-            Literal::string("DirectoryRole")
-        ))
+        .list_by_scope_id_and_scope_type("/", "DirectoryRole")
         .expand(["policy($expand=rules)"])
         .collect_all()
         .await

@@ -55,7 +55,7 @@ impl rt::Client {
 }
 /// Request builder for a collection of `microsoft.graph.privilegedAccess` ([`PrivilegedAccess`](models::PrivilegedAccess)), reached at `/privilegedAccess`.
 ///
-/// Requests on the resource itself: `list`, `create` (from the schema's Capabilities annotations where it has them, the OData defaults otherwise).
+/// Requests on the resource itself: `list`, `count`, `create` (from the schema's Capabilities annotations where it has them, the OData defaults otherwise, less what the service refuses).
 ///
 /// Builders are cheap (a client handle and the path): each method clones them and appends to the path; nothing is sent until a request is awaited.
 #[deprecated(
@@ -98,6 +98,18 @@ impl PrivilegedAccessCollectionBuilder {
     pub fn list(&self) -> rt::ListRequest<models::PrivilegedAccess> {
         rt::ListRequest::new(&self.client, self.path.clone())
             .operation("list microsoft.graph.privilegedAccess")
+    }
+    /// `GET /privilegedAccess/$count`: the number of `microsoft.graph.privilegedAccess` in the collection, after `$filter` and `$search`.
+    ///
+    /// Returns a [`CountRequest`](rt::CountRequest) (Graph answers `text/plain`); set `$filter`, `$search` and headers (e.g. `ConsistencyLevel: eventual`) on it.
+    #[deprecated(
+        note = "deprecated since 2025-10-27: The PIM Iteration 2 beta API is deprecated and will be removed on October 28, 2026. Please migrate to PIM Iteration 3 API.; removal on 2026-10-28"
+    )]
+    #[must_use = "a request does nothing until it is awaited (or sent with `.send()`)"]
+    #[inline]
+    pub fn count(&self) -> rt::CountRequest {
+        rt::CountRequest::new(&self.client, self.path.clone())
+            .operation("count microsoft.graph.privilegedAccess")
     }
     /// `POST /privilegedAccess`: creates a `microsoft.graph.privilegedAccess` in the collection.
     ///
@@ -210,7 +222,7 @@ impl IdentityGovernanceBuilder {
 }
 /// Request builder for one `microsoft.graph.privilegedAccess` ([`PrivilegedAccess`](models::PrivilegedAccess)), reached at `/privilegedAccess/{privilegedAccess-id}`.
 ///
-/// Requests on the resource itself: `get`, `update`, `delete` (from the schema's Capabilities annotations where it has them, the OData defaults otherwise).
+/// Requests on the resource itself: `get`, `update`, `delete` (from the schema's Capabilities annotations where it has them, the OData defaults otherwise, less what the service refuses).
 ///
 /// Builders are cheap (a client handle and the path): each method clones them and appends to the path; nothing is sent until a request is awaited.
 #[deprecated(
@@ -418,7 +430,9 @@ impl RbacApplicationBuilder {
 }
 /// Request builder for a collection of `microsoft.graph.unifiedRoleManagementPolicy` ([`UnifiedRoleManagementPolicy`](models::UnifiedRoleManagementPolicy)), reached at `/policies/roleManagementPolicies`.
 ///
-/// Requests on the resource itself: `list`, `create` (from the schema's Capabilities annotations where it has them, the OData defaults otherwise).
+/// Requests on the resource itself: `list_by_scope_id_and_scope_type`, `count_by_scope_id_and_scope_type` (from the schema's Capabilities annotations where it has them, the OData defaults otherwise, less what the service refuses).
+///
+/// The service refuses `create` here (<https://learn.microsoft.com/graph/api/resources/unifiedrolemanagementpolicy?view=graph-rest-beta>, <https://learn.microsoft.com/graph/api/policyroot-list-rolemanagementpolicies?view=graph-rest-beta>), although the schema's capabilities allow it: pim-api does not offer it (`[[restrict]]` in `metadata/selection.toml`).
 ///
 /// Builders are cheap (a client handle and the path): each method clones them and appends to the path; nothing is sent until a request is awaited.
 #[derive(Debug, Clone)]
@@ -444,31 +458,54 @@ impl UnifiedRoleManagementPolicyCollectionBuilder {
             path: self.path.clone().key_named("unifiedRoleManagementPolicy-id", id),
         }
     }
-    /// `GET /policies/roleManagementPolicies`: lists the collection of `microsoft.graph.unifiedRoleManagementPolicy` ([`UnifiedRoleManagementPolicy`](models::UnifiedRoleManagementPolicy)).
+    /// `GET /policies/roleManagementPolicies?$filter=scopeId eq {scopeId} and scopeType eq {scopeType}`: lists the `microsoft.graph.unifiedRoleManagementPolicy` ([`UnifiedRoleManagementPolicy`](models::UnifiedRoleManagementPolicy)) with `scopeId` equal to `scope_id` and `scopeType` equal to `scope_type`.
     ///
     /// Returns a [`ListRequest`](rt::ListRequest): await it for the first page, or use `into_stream()` for every item across pages (`@odata.nextLink` is followed lazily). Set `$filter`, `$select`, `$expand`, `$orderby`, `$top`, `$skip`, `$count`, `$search`, headers and extra query parameters on it.
+    ///
+    /// The service refuses to list this collection unless `$filter` narrows it like this (<https://learn.microsoft.com/graph/api/resources/unifiedrolemanagementpolicy?view=graph-rest-beta>, <https://learn.microsoft.com/graph/api/policyroot-list-rolemanagementpolicies?view=graph-rest-beta>), although the schema does not say so; `$filter` terms set on the request are `and`-ed to it.
     #[must_use = "a request does nothing until it is awaited (or sent with `.send()`)"]
     #[inline]
-    pub fn list(&self) -> rt::ListRequest<models::UnifiedRoleManagementPolicy> {
+    pub fn list_by_scope_id_and_scope_type(
+        &self,
+        scope_id: &str,
+        scope_type: &str,
+    ) -> rt::ListRequest<models::UnifiedRoleManagementPolicy> {
         rt::ListRequest::new(&self.client, self.path.clone())
             .operation("list microsoft.graph.unifiedRoleManagementPolicy")
+            .required_filter(
+                &[
+                    ("scopeId", rt::Literal::string(scope_id)),
+                    ("scopeType", rt::Literal::string(scope_type)),
+                ],
+            )
     }
-    /// `POST /policies/roleManagementPolicies`: creates a `microsoft.graph.unifiedRoleManagementPolicy` in the collection.
+    /// `GET /policies/roleManagementPolicies/$count?$filter=scopeId eq {scopeId} and scopeType eq {scopeType}`: the number of `microsoft.graph.unifiedRoleManagementPolicy` in the collection, after `$filter` and `$search`.
     ///
-    /// The body is a [`UnifiedRoleManagementPolicy`](models::UnifiedRoleManagementPolicy), sent as JSON; the result is the created entity Graph returns (`201 Created`).
+    /// Returns a [`CountRequest`](rt::CountRequest) (Graph answers `text/plain`); set `$filter`, `$search` and headers (e.g. `ConsistencyLevel: eventual`) on it.
+    ///
+    /// The service refuses to list this collection unless `$filter` narrows it like this (<https://learn.microsoft.com/graph/api/resources/unifiedrolemanagementpolicy?view=graph-rest-beta>, <https://learn.microsoft.com/graph/api/policyroot-list-rolemanagementpolicies?view=graph-rest-beta>), although the schema does not say so; `$filter` terms set on the request are `and`-ed to it.
     #[must_use = "a request does nothing until it is awaited (or sent with `.send()`)"]
     #[inline]
-    pub fn create(
+    pub fn count_by_scope_id_and_scope_type(
         &self,
-        body: &models::UnifiedRoleManagementPolicy,
-    ) -> rt::CreateRequest<models::UnifiedRoleManagementPolicy> {
-        rt::CreateRequest::new(&self.client, self.path.clone(), body)
-            .operation("create microsoft.graph.unifiedRoleManagementPolicy")
+        scope_id: &str,
+        scope_type: &str,
+    ) -> rt::CountRequest {
+        rt::CountRequest::new(&self.client, self.path.clone())
+            .operation("count microsoft.graph.unifiedRoleManagementPolicy")
+            .required_filter(
+                &[
+                    ("scopeId", rt::Literal::string(scope_id)),
+                    ("scopeType", rt::Literal::string(scope_type)),
+                ],
+            )
     }
 }
 /// Request builder for a collection of `microsoft.graph.unifiedRoleManagementPolicyAssignment` ([`UnifiedRoleManagementPolicyAssignment`](models::UnifiedRoleManagementPolicyAssignment)), reached at `/policies/roleManagementPolicyAssignments`.
 ///
-/// Requests on the resource itself: `list`, `create` (from the schema's Capabilities annotations where it has them, the OData defaults otherwise).
+/// Requests on the resource itself: `list_by_scope_id_and_scope_type`, `count_by_scope_id_and_scope_type` (from the schema's Capabilities annotations where it has them, the OData defaults otherwise, less what the service refuses).
+///
+/// The service refuses `create` here (<https://learn.microsoft.com/graph/api/resources/unifiedrolemanagementpolicyassignment?view=graph-rest-beta>, <https://learn.microsoft.com/graph/api/policyroot-list-rolemanagementpolicyassignments?view=graph-rest-beta>), although the schema's capabilities allow it: pim-api does not offer it (`[[restrict]]` in `metadata/selection.toml`).
 ///
 /// Builders are cheap (a client handle and the path): each method clones them and appends to the path; nothing is sent until a request is awaited.
 #[derive(Debug, Clone)]
@@ -500,28 +537,47 @@ impl UnifiedRoleManagementPolicyAssignmentCollectionBuilder {
                 .key_named("unifiedRoleManagementPolicyAssignment-id", id),
         }
     }
-    /// `GET /policies/roleManagementPolicyAssignments`: lists the collection of `microsoft.graph.unifiedRoleManagementPolicyAssignment` ([`UnifiedRoleManagementPolicyAssignment`](models::UnifiedRoleManagementPolicyAssignment)).
+    /// `GET /policies/roleManagementPolicyAssignments?$filter=scopeId eq {scopeId} and scopeType eq {scopeType}`: lists the `microsoft.graph.unifiedRoleManagementPolicyAssignment` ([`UnifiedRoleManagementPolicyAssignment`](models::UnifiedRoleManagementPolicyAssignment)) with `scopeId` equal to `scope_id` and `scopeType` equal to `scope_type`.
     ///
     /// Returns a [`ListRequest`](rt::ListRequest): await it for the first page, or use `into_stream()` for every item across pages (`@odata.nextLink` is followed lazily). Set `$filter`, `$select`, `$expand`, `$orderby`, `$top`, `$skip`, `$count`, `$search`, headers and extra query parameters on it.
+    ///
+    /// The service refuses to list this collection unless `$filter` narrows it like this (<https://learn.microsoft.com/graph/api/resources/unifiedrolemanagementpolicyassignment?view=graph-rest-beta>, <https://learn.microsoft.com/graph/api/policyroot-list-rolemanagementpolicyassignments?view=graph-rest-beta>), although the schema does not say so; `$filter` terms set on the request are `and`-ed to it.
     #[must_use = "a request does nothing until it is awaited (or sent with `.send()`)"]
     #[inline]
-    pub fn list(
+    pub fn list_by_scope_id_and_scope_type(
         &self,
+        scope_id: &str,
+        scope_type: &str,
     ) -> rt::ListRequest<models::UnifiedRoleManagementPolicyAssignment> {
         rt::ListRequest::new(&self.client, self.path.clone())
             .operation("list microsoft.graph.unifiedRoleManagementPolicyAssignment")
+            .required_filter(
+                &[
+                    ("scopeId", rt::Literal::string(scope_id)),
+                    ("scopeType", rt::Literal::string(scope_type)),
+                ],
+            )
     }
-    /// `POST /policies/roleManagementPolicyAssignments`: creates a `microsoft.graph.unifiedRoleManagementPolicyAssignment` in the collection.
+    /// `GET /policies/roleManagementPolicyAssignments/$count?$filter=scopeId eq {scopeId} and scopeType eq {scopeType}`: the number of `microsoft.graph.unifiedRoleManagementPolicyAssignment` in the collection, after `$filter` and `$search`.
     ///
-    /// The body is a [`UnifiedRoleManagementPolicyAssignment`](models::UnifiedRoleManagementPolicyAssignment), sent as JSON; the result is the created entity Graph returns (`201 Created`).
+    /// Returns a [`CountRequest`](rt::CountRequest) (Graph answers `text/plain`); set `$filter`, `$search` and headers (e.g. `ConsistencyLevel: eventual`) on it.
+    ///
+    /// The service refuses to list this collection unless `$filter` narrows it like this (<https://learn.microsoft.com/graph/api/resources/unifiedrolemanagementpolicyassignment?view=graph-rest-beta>, <https://learn.microsoft.com/graph/api/policyroot-list-rolemanagementpolicyassignments?view=graph-rest-beta>), although the schema does not say so; `$filter` terms set on the request are `and`-ed to it.
     #[must_use = "a request does nothing until it is awaited (or sent with `.send()`)"]
     #[inline]
-    pub fn create(
+    pub fn count_by_scope_id_and_scope_type(
         &self,
-        body: &models::UnifiedRoleManagementPolicyAssignment,
-    ) -> rt::CreateRequest<models::UnifiedRoleManagementPolicyAssignment> {
-        rt::CreateRequest::new(&self.client, self.path.clone(), body)
-            .operation("create microsoft.graph.unifiedRoleManagementPolicyAssignment")
+        scope_id: &str,
+        scope_type: &str,
+    ) -> rt::CountRequest {
+        rt::CountRequest::new(&self.client, self.path.clone())
+            .operation("count microsoft.graph.unifiedRoleManagementPolicyAssignment")
+            .required_filter(
+                &[
+                    ("scopeId", rt::Literal::string(scope_id)),
+                    ("scopeType", rt::Literal::string(scope_type)),
+                ],
+            )
     }
 }
 /// Request builder for one `microsoft.graph.privilegedAccessRoot` ([`PrivilegedAccessRoot`](models::PrivilegedAccessRoot)), reached at `/identityGovernance/privilegedAccess`.
@@ -553,7 +609,7 @@ impl PrivilegedAccessRootBuilder {
 }
 /// Request builder for a collection of `microsoft.graph.governanceResource` ([`GovernanceResource`](models::GovernanceResource)), reached at `/privilegedAccess/{privilegedAccess-id}/resources`.
 ///
-/// Requests on the resource itself: `list`, `create` (from the schema's Capabilities annotations where it has them, the OData defaults otherwise).
+/// Requests on the resource itself: `list`, `count`, `create` (from the schema's Capabilities annotations where it has them, the OData defaults otherwise, less what the service refuses).
 ///
 /// Builders are cheap (a client handle and the path): each method clones them and appends to the path; nothing is sent until a request is awaited.
 #[deprecated(
@@ -597,6 +653,18 @@ impl GovernanceResourceCollectionBuilder {
         rt::ListRequest::new(&self.client, self.path.clone())
             .operation("list microsoft.graph.governanceResource")
     }
+    /// `GET /privilegedAccess/{privilegedAccess-id}/resources/$count`: the number of `microsoft.graph.governanceResource` in the collection, after `$filter` and `$search`.
+    ///
+    /// Returns a [`CountRequest`](rt::CountRequest) (Graph answers `text/plain`); set `$filter`, `$search` and headers (e.g. `ConsistencyLevel: eventual`) on it.
+    #[deprecated(
+        note = "deprecated since 2025-10-27: The PIM Iteration 2 beta API is deprecated and will be removed on October 28, 2026. Please migrate to PIM Iteration 3 API.; removal on 2026-10-28 (inherited from `microsoft.graph.privilegedAccess`)"
+    )]
+    #[must_use = "a request does nothing until it is awaited (or sent with `.send()`)"]
+    #[inline]
+    pub fn count(&self) -> rt::CountRequest {
+        rt::CountRequest::new(&self.client, self.path.clone())
+            .operation("count microsoft.graph.governanceResource")
+    }
     /// `POST /privilegedAccess/{privilegedAccess-id}/resources`: creates a `microsoft.graph.governanceResource` in the collection.
     ///
     /// The body is a [`GovernanceResource`](models::GovernanceResource), sent as JSON; the result is the created entity Graph returns (`201 Created`).
@@ -628,7 +696,7 @@ impl GovernanceResourceCollectionBuilder {
 }
 /// Request builder for a collection of `microsoft.graph.governanceRoleAssignmentRequest` ([`GovernanceRoleAssignmentRequest`](models::GovernanceRoleAssignmentRequest)), reached at `/privilegedAccess/{privilegedAccess-id}/roleAssignmentRequests`, `/privilegedAccess/{privilegedAccess-id}/resources/{governanceResource-id}/roleAssignmentRequests`.
 ///
-/// Requests on the resource itself: `list`, `create` (from the schema's Capabilities annotations where it has them, the OData defaults otherwise).
+/// Requests on the resource itself: `list`, `count`, `create` (from the schema's Capabilities annotations where it has them, the OData defaults otherwise, less what the service refuses).
 ///
 /// Builders are cheap (a client handle and the path): each method clones them and appends to the path; nothing is sent until a request is awaited.
 #[deprecated(
@@ -672,6 +740,18 @@ impl GovernanceRoleAssignmentRequestCollectionBuilder {
         rt::ListRequest::new(&self.client, self.path.clone())
             .operation("list microsoft.graph.governanceRoleAssignmentRequest")
     }
+    /// `GET /privilegedAccess/{privilegedAccess-id}/roleAssignmentRequests/$count`: the number of `microsoft.graph.governanceRoleAssignmentRequest` in the collection, after `$filter` and `$search`.
+    ///
+    /// Returns a [`CountRequest`](rt::CountRequest) (Graph answers `text/plain`); set `$filter`, `$search` and headers (e.g. `ConsistencyLevel: eventual`) on it.
+    #[deprecated(
+        note = "deprecated since 2025-10-27: The PIM Iteration 2 beta API is deprecated and will be removed on October 28, 2026. Please migrate to PIM Iteration 3 API.; removal on 2026-10-28 (inherited from `microsoft.graph.privilegedAccess`)"
+    )]
+    #[must_use = "a request does nothing until it is awaited (or sent with `.send()`)"]
+    #[inline]
+    pub fn count(&self) -> rt::CountRequest {
+        rt::CountRequest::new(&self.client, self.path.clone())
+            .operation("count microsoft.graph.governanceRoleAssignmentRequest")
+    }
     /// `POST /privilegedAccess/{privilegedAccess-id}/roleAssignmentRequests`: creates a `microsoft.graph.governanceRoleAssignmentRequest` in the collection.
     ///
     /// The body is a [`GovernanceRoleAssignmentRequest`](models::GovernanceRoleAssignmentRequest), sent as JSON; the result is the created entity Graph returns (`201 Created`).
@@ -690,7 +770,7 @@ impl GovernanceRoleAssignmentRequestCollectionBuilder {
 }
 /// Request builder for a collection of `microsoft.graph.governanceRoleAssignment` ([`GovernanceRoleAssignment`](models::GovernanceRoleAssignment)), reached at `/privilegedAccess/{privilegedAccess-id}/roleAssignments`, `/privilegedAccess/{privilegedAccess-id}/resources/{governanceResource-id}/roleAssignments`.
 ///
-/// Requests on the resource itself: `list`, `create` (from the schema's Capabilities annotations where it has them, the OData defaults otherwise).
+/// Requests on the resource itself: `list`, `count`, `create` (from the schema's Capabilities annotations where it has them, the OData defaults otherwise, less what the service refuses).
 ///
 /// Builders are cheap (a client handle and the path): each method clones them and appends to the path; nothing is sent until a request is awaited.
 #[deprecated(
@@ -734,6 +814,18 @@ impl GovernanceRoleAssignmentCollectionBuilder {
         rt::ListRequest::new(&self.client, self.path.clone())
             .operation("list microsoft.graph.governanceRoleAssignment")
     }
+    /// `GET /privilegedAccess/{privilegedAccess-id}/roleAssignments/$count`: the number of `microsoft.graph.governanceRoleAssignment` in the collection, after `$filter` and `$search`.
+    ///
+    /// Returns a [`CountRequest`](rt::CountRequest) (Graph answers `text/plain`); set `$filter`, `$search` and headers (e.g. `ConsistencyLevel: eventual`) on it.
+    #[deprecated(
+        note = "deprecated since 2025-10-27: The PIM Iteration 2 beta API is deprecated and will be removed on October 28, 2026. Please migrate to PIM Iteration 3 API.; removal on 2026-10-28 (inherited from `microsoft.graph.privilegedAccess`)"
+    )]
+    #[must_use = "a request does nothing until it is awaited (or sent with `.send()`)"]
+    #[inline]
+    pub fn count(&self) -> rt::CountRequest {
+        rt::CountRequest::new(&self.client, self.path.clone())
+            .operation("count microsoft.graph.governanceRoleAssignment")
+    }
     /// `POST /privilegedAccess/{privilegedAccess-id}/roleAssignments`: creates a `microsoft.graph.governanceRoleAssignment` in the collection.
     ///
     /// The body is a [`GovernanceRoleAssignment`](models::GovernanceRoleAssignment), sent as JSON; the result is the created entity Graph returns (`201 Created`).
@@ -764,7 +856,7 @@ impl GovernanceRoleAssignmentCollectionBuilder {
 }
 /// Request builder for a collection of `microsoft.graph.governanceRoleDefinition` ([`GovernanceRoleDefinition`](models::GovernanceRoleDefinition)), reached at `/privilegedAccess/{privilegedAccess-id}/roleDefinitions`, `/privilegedAccess/{privilegedAccess-id}/resources/{governanceResource-id}/roleDefinitions`.
 ///
-/// Requests on the resource itself: `list`, `create` (from the schema's Capabilities annotations where it has them, the OData defaults otherwise).
+/// Requests on the resource itself: `list`, `count`, `create` (from the schema's Capabilities annotations where it has them, the OData defaults otherwise, less what the service refuses).
 ///
 /// Builders are cheap (a client handle and the path): each method clones them and appends to the path; nothing is sent until a request is awaited.
 #[deprecated(
@@ -808,6 +900,18 @@ impl GovernanceRoleDefinitionCollectionBuilder {
         rt::ListRequest::new(&self.client, self.path.clone())
             .operation("list microsoft.graph.governanceRoleDefinition")
     }
+    /// `GET /privilegedAccess/{privilegedAccess-id}/roleDefinitions/$count`: the number of `microsoft.graph.governanceRoleDefinition` in the collection, after `$filter` and `$search`.
+    ///
+    /// Returns a [`CountRequest`](rt::CountRequest) (Graph answers `text/plain`); set `$filter`, `$search` and headers (e.g. `ConsistencyLevel: eventual`) on it.
+    #[deprecated(
+        note = "deprecated since 2025-10-27: The PIM Iteration 2 beta API is deprecated and will be removed on October 28, 2026. Please migrate to PIM Iteration 3 API.; removal on 2026-10-28 (inherited from `microsoft.graph.privilegedAccess`)"
+    )]
+    #[must_use = "a request does nothing until it is awaited (or sent with `.send()`)"]
+    #[inline]
+    pub fn count(&self) -> rt::CountRequest {
+        rt::CountRequest::new(&self.client, self.path.clone())
+            .operation("count microsoft.graph.governanceRoleDefinition")
+    }
     /// `POST /privilegedAccess/{privilegedAccess-id}/roleDefinitions`: creates a `microsoft.graph.governanceRoleDefinition` in the collection.
     ///
     /// The body is a [`GovernanceRoleDefinition`](models::GovernanceRoleDefinition), sent as JSON; the result is the created entity Graph returns (`201 Created`).
@@ -826,7 +930,7 @@ impl GovernanceRoleDefinitionCollectionBuilder {
 }
 /// Request builder for a collection of `microsoft.graph.governanceRoleSetting` ([`GovernanceRoleSetting`](models::GovernanceRoleSetting)), reached at `/privilegedAccess/{privilegedAccess-id}/roleSettings`, `/privilegedAccess/{privilegedAccess-id}/resources/{governanceResource-id}/roleSettings`.
 ///
-/// Requests on the resource itself: `list`, `create` (from the schema's Capabilities annotations where it has them, the OData defaults otherwise).
+/// Requests on the resource itself: `list`, `count`, `create` (from the schema's Capabilities annotations where it has them, the OData defaults otherwise, less what the service refuses).
 ///
 /// Builders are cheap (a client handle and the path): each method clones them and appends to the path; nothing is sent until a request is awaited.
 #[deprecated(
@@ -870,6 +974,18 @@ impl GovernanceRoleSettingCollectionBuilder {
         rt::ListRequest::new(&self.client, self.path.clone())
             .operation("list microsoft.graph.governanceRoleSetting")
     }
+    /// `GET /privilegedAccess/{privilegedAccess-id}/roleSettings/$count`: the number of `microsoft.graph.governanceRoleSetting` in the collection, after `$filter` and `$search`.
+    ///
+    /// Returns a [`CountRequest`](rt::CountRequest) (Graph answers `text/plain`); set `$filter`, `$search` and headers (e.g. `ConsistencyLevel: eventual`) on it.
+    #[deprecated(
+        note = "deprecated since 2025-10-27: The PIM Iteration 2 beta API is deprecated and will be removed on October 28, 2026. Please migrate to PIM Iteration 3 API.; removal on 2026-10-28 (inherited from `microsoft.graph.privilegedAccess`)"
+    )]
+    #[must_use = "a request does nothing until it is awaited (or sent with `.send()`)"]
+    #[inline]
+    pub fn count(&self) -> rt::CountRequest {
+        rt::CountRequest::new(&self.client, self.path.clone())
+            .operation("count microsoft.graph.governanceRoleSetting")
+    }
     /// `POST /privilegedAccess/{privilegedAccess-id}/roleSettings`: creates a `microsoft.graph.governanceRoleSetting` in the collection.
     ///
     /// The body is a [`GovernanceRoleSetting`](models::GovernanceRoleSetting), sent as JSON; the result is the created entity Graph returns (`201 Created`).
@@ -888,7 +1004,9 @@ impl GovernanceRoleSettingCollectionBuilder {
 }
 /// Request builder for a collection of `microsoft.graph.unifiedRoleAssignmentSchedule` ([`UnifiedRoleAssignmentSchedule`](models::UnifiedRoleAssignmentSchedule)), reached at `/roleManagement/directory/roleAssignmentSchedules`.
 ///
-/// Requests on the resource itself: `list`, `create` (from the schema's Capabilities annotations where it has them, the OData defaults otherwise).
+/// Requests on the resource itself: `list`, `count` (from the schema's Capabilities annotations where it has them, the OData defaults otherwise, less what the service refuses).
+///
+/// The service refuses `create` here (<https://learn.microsoft.com/graph/api/resources/unifiedroleassignmentschedule?view=graph-rest-beta>), although the schema's capabilities allow it: pim-api does not offer it (`[[restrict]]` in `metadata/selection.toml`).
 ///
 /// Builders are cheap (a client handle and the path): each method clones them and appends to the path; nothing is sent until a request is awaited.
 #[derive(Debug, Clone)]
@@ -923,17 +1041,14 @@ impl UnifiedRoleAssignmentScheduleCollectionBuilder {
         rt::ListRequest::new(&self.client, self.path.clone())
             .operation("list microsoft.graph.unifiedRoleAssignmentSchedule")
     }
-    /// `POST /roleManagement/directory/roleAssignmentSchedules`: creates a `microsoft.graph.unifiedRoleAssignmentSchedule` in the collection.
+    /// `GET /roleManagement/directory/roleAssignmentSchedules/$count`: the number of `microsoft.graph.unifiedRoleAssignmentSchedule` in the collection, after `$filter` and `$search`.
     ///
-    /// The body is a [`UnifiedRoleAssignmentSchedule`](models::UnifiedRoleAssignmentSchedule), sent as JSON; the result is the created entity Graph returns (`201 Created`).
+    /// Returns a [`CountRequest`](rt::CountRequest) (Graph answers `text/plain`); set `$filter`, `$search` and headers (e.g. `ConsistencyLevel: eventual`) on it.
     #[must_use = "a request does nothing until it is awaited (or sent with `.send()`)"]
     #[inline]
-    pub fn create(
-        &self,
-        body: &models::UnifiedRoleAssignmentSchedule,
-    ) -> rt::CreateRequest<models::UnifiedRoleAssignmentSchedule> {
-        rt::CreateRequest::new(&self.client, self.path.clone(), body)
-            .operation("create microsoft.graph.unifiedRoleAssignmentSchedule")
+    pub fn count(&self) -> rt::CountRequest {
+        rt::CountRequest::new(&self.client, self.path.clone())
+            .operation("count microsoft.graph.unifiedRoleAssignmentSchedule")
     }
     /// `GET /roleManagement/directory/roleAssignmentSchedules/filterByCurrentUser(on={on})`: the function `microsoft.graph.filterByCurrentUser` bound to `Collection(microsoft.graph.unifiedRoleAssignmentSchedule)`; returns `Collection(microsoft.graph.unifiedRoleAssignmentSchedule)`.
     ///
@@ -966,7 +1081,9 @@ impl UnifiedRoleAssignmentScheduleCollectionBuilder {
 }
 /// Request builder for a collection of `microsoft.graph.unifiedRoleAssignmentScheduleInstance` ([`UnifiedRoleAssignmentScheduleInstance`](models::UnifiedRoleAssignmentScheduleInstance)), reached at `/roleManagement/directory/roleAssignmentScheduleInstances`.
 ///
-/// Requests on the resource itself: `list`, `create` (from the schema's Capabilities annotations where it has them, the OData defaults otherwise).
+/// Requests on the resource itself: `list`, `count` (from the schema's Capabilities annotations where it has them, the OData defaults otherwise, less what the service refuses).
+///
+/// The service refuses `create` here (<https://learn.microsoft.com/graph/api/resources/unifiedroleassignmentscheduleinstance?view=graph-rest-beta>), although the schema's capabilities allow it: pim-api does not offer it (`[[restrict]]` in `metadata/selection.toml`).
 ///
 /// Builders are cheap (a client handle and the path): each method clones them and appends to the path; nothing is sent until a request is awaited.
 #[derive(Debug, Clone)]
@@ -1009,17 +1126,14 @@ impl UnifiedRoleAssignmentScheduleInstanceCollectionBuilder {
         rt::ListRequest::new(&self.client, self.path.clone())
             .operation("list microsoft.graph.unifiedRoleAssignmentScheduleInstance")
     }
-    /// `POST /roleManagement/directory/roleAssignmentScheduleInstances`: creates a `microsoft.graph.unifiedRoleAssignmentScheduleInstance` in the collection.
+    /// `GET /roleManagement/directory/roleAssignmentScheduleInstances/$count`: the number of `microsoft.graph.unifiedRoleAssignmentScheduleInstance` in the collection, after `$filter` and `$search`.
     ///
-    /// The body is a [`UnifiedRoleAssignmentScheduleInstance`](models::UnifiedRoleAssignmentScheduleInstance), sent as JSON; the result is the created entity Graph returns (`201 Created`).
+    /// Returns a [`CountRequest`](rt::CountRequest) (Graph answers `text/plain`); set `$filter`, `$search` and headers (e.g. `ConsistencyLevel: eventual`) on it.
     #[must_use = "a request does nothing until it is awaited (or sent with `.send()`)"]
     #[inline]
-    pub fn create(
-        &self,
-        body: &models::UnifiedRoleAssignmentScheduleInstance,
-    ) -> rt::CreateRequest<models::UnifiedRoleAssignmentScheduleInstance> {
-        rt::CreateRequest::new(&self.client, self.path.clone(), body)
-            .operation("create microsoft.graph.unifiedRoleAssignmentScheduleInstance")
+    pub fn count(&self) -> rt::CountRequest {
+        rt::CountRequest::new(&self.client, self.path.clone())
+            .operation("count microsoft.graph.unifiedRoleAssignmentScheduleInstance")
     }
     /// `GET /roleManagement/directory/roleAssignmentScheduleInstances/filterByCurrentUser(on={on})`: the function `microsoft.graph.filterByCurrentUser` bound to `Collection(microsoft.graph.unifiedRoleAssignmentScheduleInstance)`; returns `Collection(microsoft.graph.unifiedRoleAssignmentScheduleInstance)`.
     ///
@@ -1052,7 +1166,7 @@ impl UnifiedRoleAssignmentScheduleInstanceCollectionBuilder {
 }
 /// Request builder for a collection of `microsoft.graph.unifiedRoleAssignmentScheduleRequest` ([`UnifiedRoleAssignmentScheduleRequest`](models::UnifiedRoleAssignmentScheduleRequest)), reached at `/roleManagement/directory/roleAssignmentScheduleRequests`.
 ///
-/// Requests on the resource itself: `list`, `create` (from the schema's Capabilities annotations where it has them, the OData defaults otherwise).
+/// Requests on the resource itself: `list`, `count`, `create` (from the schema's Capabilities annotations where it has them, the OData defaults otherwise, less what the service refuses).
 ///
 /// Builders are cheap (a client handle and the path): each method clones them and appends to the path; nothing is sent until a request is awaited.
 #[derive(Debug, Clone)]
@@ -1092,6 +1206,15 @@ impl UnifiedRoleAssignmentScheduleRequestCollectionBuilder {
     pub fn list(&self) -> rt::ListRequest<models::UnifiedRoleAssignmentScheduleRequest> {
         rt::ListRequest::new(&self.client, self.path.clone())
             .operation("list microsoft.graph.unifiedRoleAssignmentScheduleRequest")
+    }
+    /// `GET /roleManagement/directory/roleAssignmentScheduleRequests/$count`: the number of `microsoft.graph.unifiedRoleAssignmentScheduleRequest` in the collection, after `$filter` and `$search`.
+    ///
+    /// Returns a [`CountRequest`](rt::CountRequest) (Graph answers `text/plain`); set `$filter`, `$search` and headers (e.g. `ConsistencyLevel: eventual`) on it.
+    #[must_use = "a request does nothing until it is awaited (or sent with `.send()`)"]
+    #[inline]
+    pub fn count(&self) -> rt::CountRequest {
+        rt::CountRequest::new(&self.client, self.path.clone())
+            .operation("count microsoft.graph.unifiedRoleAssignmentScheduleRequest")
     }
     /// `POST /roleManagement/directory/roleAssignmentScheduleRequests`: creates a `microsoft.graph.unifiedRoleAssignmentScheduleRequest` in the collection.
     ///
@@ -1136,7 +1259,9 @@ impl UnifiedRoleAssignmentScheduleRequestCollectionBuilder {
 }
 /// Request builder for a collection of `microsoft.graph.unifiedRoleEligibilitySchedule` ([`UnifiedRoleEligibilitySchedule`](models::UnifiedRoleEligibilitySchedule)), reached at `/roleManagement/directory/roleEligibilitySchedules`.
 ///
-/// Requests on the resource itself: `list`, `create` (from the schema's Capabilities annotations where it has them, the OData defaults otherwise).
+/// Requests on the resource itself: `list`, `count` (from the schema's Capabilities annotations where it has them, the OData defaults otherwise, less what the service refuses).
+///
+/// The service refuses `create` here (<https://learn.microsoft.com/graph/api/resources/unifiedroleeligibilityschedule?view=graph-rest-beta>), although the schema's capabilities allow it: pim-api does not offer it (`[[restrict]]` in `metadata/selection.toml`).
 ///
 /// Builders are cheap (a client handle and the path): each method clones them and appends to the path; nothing is sent until a request is awaited.
 #[derive(Debug, Clone)]
@@ -1171,17 +1296,14 @@ impl UnifiedRoleEligibilityScheduleCollectionBuilder {
         rt::ListRequest::new(&self.client, self.path.clone())
             .operation("list microsoft.graph.unifiedRoleEligibilitySchedule")
     }
-    /// `POST /roleManagement/directory/roleEligibilitySchedules`: creates a `microsoft.graph.unifiedRoleEligibilitySchedule` in the collection.
+    /// `GET /roleManagement/directory/roleEligibilitySchedules/$count`: the number of `microsoft.graph.unifiedRoleEligibilitySchedule` in the collection, after `$filter` and `$search`.
     ///
-    /// The body is a [`UnifiedRoleEligibilitySchedule`](models::UnifiedRoleEligibilitySchedule), sent as JSON; the result is the created entity Graph returns (`201 Created`).
+    /// Returns a [`CountRequest`](rt::CountRequest) (Graph answers `text/plain`); set `$filter`, `$search` and headers (e.g. `ConsistencyLevel: eventual`) on it.
     #[must_use = "a request does nothing until it is awaited (or sent with `.send()`)"]
     #[inline]
-    pub fn create(
-        &self,
-        body: &models::UnifiedRoleEligibilitySchedule,
-    ) -> rt::CreateRequest<models::UnifiedRoleEligibilitySchedule> {
-        rt::CreateRequest::new(&self.client, self.path.clone(), body)
-            .operation("create microsoft.graph.unifiedRoleEligibilitySchedule")
+    pub fn count(&self) -> rt::CountRequest {
+        rt::CountRequest::new(&self.client, self.path.clone())
+            .operation("count microsoft.graph.unifiedRoleEligibilitySchedule")
     }
     /// `GET /roleManagement/directory/roleEligibilitySchedules/filterByCurrentUser(on={on})`: the function `microsoft.graph.filterByCurrentUser` bound to `Collection(microsoft.graph.unifiedRoleEligibilitySchedule)`; returns `Collection(microsoft.graph.unifiedRoleEligibilitySchedule)`.
     ///
@@ -1214,7 +1336,9 @@ impl UnifiedRoleEligibilityScheduleCollectionBuilder {
 }
 /// Request builder for a collection of `microsoft.graph.unifiedRoleEligibilityScheduleInstance` ([`UnifiedRoleEligibilityScheduleInstance`](models::UnifiedRoleEligibilityScheduleInstance)), reached at `/roleManagement/directory/roleEligibilityScheduleInstances`.
 ///
-/// Requests on the resource itself: `list`, `create` (from the schema's Capabilities annotations where it has them, the OData defaults otherwise).
+/// Requests on the resource itself: `list`, `count` (from the schema's Capabilities annotations where it has them, the OData defaults otherwise, less what the service refuses).
+///
+/// The service refuses `create` here (<https://learn.microsoft.com/graph/api/resources/unifiedroleeligibilityscheduleinstance?view=graph-rest-beta>), although the schema's capabilities allow it: pim-api does not offer it (`[[restrict]]` in `metadata/selection.toml`).
 ///
 /// Builders are cheap (a client handle and the path): each method clones them and appends to the path; nothing is sent until a request is awaited.
 #[derive(Debug, Clone)]
@@ -1257,17 +1381,14 @@ impl UnifiedRoleEligibilityScheduleInstanceCollectionBuilder {
         rt::ListRequest::new(&self.client, self.path.clone())
             .operation("list microsoft.graph.unifiedRoleEligibilityScheduleInstance")
     }
-    /// `POST /roleManagement/directory/roleEligibilityScheduleInstances`: creates a `microsoft.graph.unifiedRoleEligibilityScheduleInstance` in the collection.
+    /// `GET /roleManagement/directory/roleEligibilityScheduleInstances/$count`: the number of `microsoft.graph.unifiedRoleEligibilityScheduleInstance` in the collection, after `$filter` and `$search`.
     ///
-    /// The body is a [`UnifiedRoleEligibilityScheduleInstance`](models::UnifiedRoleEligibilityScheduleInstance), sent as JSON; the result is the created entity Graph returns (`201 Created`).
+    /// Returns a [`CountRequest`](rt::CountRequest) (Graph answers `text/plain`); set `$filter`, `$search` and headers (e.g. `ConsistencyLevel: eventual`) on it.
     #[must_use = "a request does nothing until it is awaited (or sent with `.send()`)"]
     #[inline]
-    pub fn create(
-        &self,
-        body: &models::UnifiedRoleEligibilityScheduleInstance,
-    ) -> rt::CreateRequest<models::UnifiedRoleEligibilityScheduleInstance> {
-        rt::CreateRequest::new(&self.client, self.path.clone(), body)
-            .operation("create microsoft.graph.unifiedRoleEligibilityScheduleInstance")
+    pub fn count(&self) -> rt::CountRequest {
+        rt::CountRequest::new(&self.client, self.path.clone())
+            .operation("count microsoft.graph.unifiedRoleEligibilityScheduleInstance")
     }
     /// `GET /roleManagement/directory/roleEligibilityScheduleInstances/filterByCurrentUser(on={on})`: the function `microsoft.graph.filterByCurrentUser` bound to `Collection(microsoft.graph.unifiedRoleEligibilityScheduleInstance)`; returns `Collection(microsoft.graph.unifiedRoleEligibilityScheduleInstance)`.
     ///
@@ -1300,7 +1421,7 @@ impl UnifiedRoleEligibilityScheduleInstanceCollectionBuilder {
 }
 /// Request builder for a collection of `microsoft.graph.unifiedRoleEligibilityScheduleRequest` ([`UnifiedRoleEligibilityScheduleRequest`](models::UnifiedRoleEligibilityScheduleRequest)), reached at `/roleManagement/directory/roleEligibilityScheduleRequests`.
 ///
-/// Requests on the resource itself: `list`, `create` (from the schema's Capabilities annotations where it has them, the OData defaults otherwise).
+/// Requests on the resource itself: `list`, `count`, `create` (from the schema's Capabilities annotations where it has them, the OData defaults otherwise, less what the service refuses).
 ///
 /// Builders are cheap (a client handle and the path): each method clones them and appends to the path; nothing is sent until a request is awaited.
 #[derive(Debug, Clone)]
@@ -1342,6 +1463,15 @@ impl UnifiedRoleEligibilityScheduleRequestCollectionBuilder {
     ) -> rt::ListRequest<models::UnifiedRoleEligibilityScheduleRequest> {
         rt::ListRequest::new(&self.client, self.path.clone())
             .operation("list microsoft.graph.unifiedRoleEligibilityScheduleRequest")
+    }
+    /// `GET /roleManagement/directory/roleEligibilityScheduleRequests/$count`: the number of `microsoft.graph.unifiedRoleEligibilityScheduleRequest` in the collection, after `$filter` and `$search`.
+    ///
+    /// Returns a [`CountRequest`](rt::CountRequest) (Graph answers `text/plain`); set `$filter`, `$search` and headers (e.g. `ConsistencyLevel: eventual`) on it.
+    #[must_use = "a request does nothing until it is awaited (or sent with `.send()`)"]
+    #[inline]
+    pub fn count(&self) -> rt::CountRequest {
+        rt::CountRequest::new(&self.client, self.path.clone())
+            .operation("count microsoft.graph.unifiedRoleEligibilityScheduleRequest")
     }
     /// `POST /roleManagement/directory/roleEligibilityScheduleRequests`: creates a `microsoft.graph.unifiedRoleEligibilityScheduleRequest` in the collection.
     ///
@@ -1386,7 +1516,7 @@ impl UnifiedRoleEligibilityScheduleRequestCollectionBuilder {
 }
 /// Request builder for a collection of `microsoft.graph.unifiedRoleDefinition` ([`UnifiedRoleDefinition`](models::UnifiedRoleDefinition)), reached at `/roleManagement/directory/roleDefinitions`, `/roleManagement/directory/roleDefinitions/{unifiedRoleDefinition-id}/inheritsPermissionsFrom`.
 ///
-/// Requests on the resource itself: `list`, `create` (from the schema's Capabilities annotations where it has them, the OData defaults otherwise).
+/// Requests on the resource itself: `list`, `count`, `create` (from the schema's Capabilities annotations where it has them, the OData defaults otherwise, less what the service refuses).
 ///
 /// Builders are cheap (a client handle and the path): each method clones them and appends to the path; nothing is sent until a request is awaited.
 #[derive(Debug, Clone)]
@@ -1421,6 +1551,15 @@ impl UnifiedRoleDefinitionCollectionBuilder {
         rt::ListRequest::new(&self.client, self.path.clone())
             .operation("list microsoft.graph.unifiedRoleDefinition")
     }
+    /// `GET /roleManagement/directory/roleDefinitions/$count`: the number of `microsoft.graph.unifiedRoleDefinition` in the collection, after `$filter` and `$search`.
+    ///
+    /// Returns a [`CountRequest`](rt::CountRequest) (Graph answers `text/plain`); set `$filter`, `$search` and headers (e.g. `ConsistencyLevel: eventual`) on it.
+    #[must_use = "a request does nothing until it is awaited (or sent with `.send()`)"]
+    #[inline]
+    pub fn count(&self) -> rt::CountRequest {
+        rt::CountRequest::new(&self.client, self.path.clone())
+            .operation("count microsoft.graph.unifiedRoleDefinition")
+    }
     /// `POST /roleManagement/directory/roleDefinitions`: creates a `microsoft.graph.unifiedRoleDefinition` in the collection.
     ///
     /// The body is a [`UnifiedRoleDefinition`](models::UnifiedRoleDefinition), sent as JSON; the result is the created entity Graph returns (`201 Created`).
@@ -1436,7 +1575,9 @@ impl UnifiedRoleDefinitionCollectionBuilder {
 }
 /// Request builder for a collection of `microsoft.graph.approval` ([`Approval`](models::Approval)), reached at `/roleManagement/directory/roleAssignmentApprovals`, `/identityGovernance/privilegedAccess/group/assignmentApprovals`.
 ///
-/// Requests on the resource itself: `list`, `create` (from the schema's Capabilities annotations where it has them, the OData defaults otherwise).
+/// Requests on the resource itself: `list`, `count` (from the schema's Capabilities annotations where it has them, the OData defaults otherwise, less what the service refuses).
+///
+/// The service refuses `create` here (<https://learn.microsoft.com/graph/api/resources/approval?view=graph-rest-beta>), although the schema's capabilities allow it: pim-api does not offer it (`[[restrict]]` in `metadata/selection.toml`).
 ///
 /// Builders are cheap (a client handle and the path): each method clones them and appends to the path; nothing is sent until a request is awaited.
 #[derive(Debug, Clone)]
@@ -1471,17 +1612,14 @@ impl ApprovalCollectionBuilder {
         rt::ListRequest::new(&self.client, self.path.clone())
             .operation("list microsoft.graph.approval")
     }
-    /// `POST /roleManagement/directory/roleAssignmentApprovals`: creates a `microsoft.graph.approval` in the collection.
+    /// `GET /roleManagement/directory/roleAssignmentApprovals/$count`: the number of `microsoft.graph.approval` in the collection, after `$filter` and `$search`.
     ///
-    /// The body is a [`Approval`](models::Approval), sent as JSON; the result is the created entity Graph returns (`201 Created`).
+    /// Returns a [`CountRequest`](rt::CountRequest) (Graph answers `text/plain`); set `$filter`, `$search` and headers (e.g. `ConsistencyLevel: eventual`) on it.
     #[must_use = "a request does nothing until it is awaited (or sent with `.send()`)"]
     #[inline]
-    pub fn create(
-        &self,
-        body: &models::Approval,
-    ) -> rt::CreateRequest<models::Approval> {
-        rt::CreateRequest::new(&self.client, self.path.clone(), body)
-            .operation("create microsoft.graph.approval")
+    pub fn count(&self) -> rt::CountRequest {
+        rt::CountRequest::new(&self.client, self.path.clone())
+            .operation("count microsoft.graph.approval")
     }
     /// `GET /roleManagement/directory/roleAssignmentApprovals/filterByCurrentUser(on={on})`: the function `microsoft.graph.filterByCurrentUser` bound to `Collection(microsoft.graph.approval)`; returns `Collection(microsoft.graph.approval)`.
     ///
@@ -1514,7 +1652,9 @@ impl ApprovalCollectionBuilder {
 }
 /// Request builder for one `microsoft.graph.unifiedRoleManagementPolicy` ([`UnifiedRoleManagementPolicy`](models::UnifiedRoleManagementPolicy)), reached at `/policies/roleManagementPolicies/{unifiedRoleManagementPolicy-id}`.
 ///
-/// Requests on the resource itself: `get`, `update`, `delete` (from the schema's Capabilities annotations where it has them, the OData defaults otherwise).
+/// Requests on the resource itself: `get`, `update` (from the schema's Capabilities annotations where it has them, the OData defaults otherwise, less what the service refuses).
+///
+/// The service refuses `delete` here (<https://learn.microsoft.com/graph/api/resources/unifiedrolemanagementpolicy?view=graph-rest-beta>, <https://learn.microsoft.com/graph/api/policyroot-list-rolemanagementpolicies?view=graph-rest-beta>), although the schema's capabilities allow it: pim-api does not offer it (`[[restrict]]` in `metadata/selection.toml`).
 ///
 /// Builders are cheap (a client handle and the path): each method clones them and appends to the path; nothing is sent until a request is awaited.
 #[derive(Debug, Clone)]
@@ -1551,13 +1691,6 @@ impl UnifiedRoleManagementPolicyBuilder {
         rt::UpdateRequest::new(&self.client, self.path.clone(), body)
             .operation("update microsoft.graph.unifiedRoleManagementPolicy")
     }
-    /// `DELETE /policies/roleManagementPolicies/{unifiedRoleManagementPolicy-id}`: deletes the `microsoft.graph.unifiedRoleManagementPolicy`.
-    #[must_use = "a request does nothing until it is awaited (or sent with `.send()`)"]
-    #[inline]
-    pub fn delete(&self) -> rt::DeleteRequest {
-        rt::DeleteRequest::new(&self.client, self.path.clone())
-            .operation("delete microsoft.graph.unifiedRoleManagementPolicy")
-    }
     /// `/policies/roleManagementPolicies/{unifiedRoleManagementPolicy-id}/effectiveRules`: the contained navigation property `effectiveRules` (`Collection(microsoft.graph.unifiedRoleManagementPolicyRule)`), [`UnifiedRoleManagementPolicyRuleCollectionBuilder`].
     #[inline]
     pub fn effective_rules(&self) -> UnifiedRoleManagementPolicyRuleCollectionBuilder {
@@ -1577,7 +1710,9 @@ impl UnifiedRoleManagementPolicyBuilder {
 }
 /// Request builder for one `microsoft.graph.unifiedRoleManagementPolicyAssignment` ([`UnifiedRoleManagementPolicyAssignment`](models::UnifiedRoleManagementPolicyAssignment)), reached at `/policies/roleManagementPolicyAssignments/{unifiedRoleManagementPolicyAssignment-id}`.
 ///
-/// Requests on the resource itself: `get`, `update`, `delete` (from the schema's Capabilities annotations where it has them, the OData defaults otherwise).
+/// Requests on the resource itself: `get` (from the schema's Capabilities annotations where it has them, the OData defaults otherwise, less what the service refuses).
+///
+/// The service refuses `update`, `delete` here (<https://learn.microsoft.com/graph/api/resources/unifiedrolemanagementpolicyassignment?view=graph-rest-beta>, <https://learn.microsoft.com/graph/api/policyroot-list-rolemanagementpolicyassignments?view=graph-rest-beta>), although the schema's capabilities allow it: pim-api does not offer it (`[[restrict]]` in `metadata/selection.toml`).
 ///
 /// Builders are cheap (a client handle and the path): each method clones them and appends to the path; nothing is sent until a request is awaited.
 #[derive(Debug, Clone)]
@@ -1602,29 +1737,18 @@ impl UnifiedRoleManagementPolicyAssignmentBuilder {
         rt::GetRequest::new(&self.client, self.path.clone())
             .operation("get microsoft.graph.unifiedRoleManagementPolicyAssignment")
     }
-    /// `PATCH /policies/roleManagementPolicyAssignments/{unifiedRoleManagementPolicyAssignment-id}`: updates the `microsoft.graph.unifiedRoleManagementPolicyAssignment`.
-    ///
-    /// The body is [`UnifiedRoleManagementPolicyAssignmentUpdate`](models::UnifiedRoleManagementPolicyAssignmentUpdate). Each of its fields is tri-state: absent (left out, unchanged), `null` (cleared) or a value. Succeeds with `()` on `204 No Content` (a `200` representation is ignored).
-    #[must_use = "a request does nothing until it is awaited (or sent with `.send()`)"]
+    /// `/policies/roleManagementPolicyAssignments/{unifiedRoleManagementPolicyAssignment-id}/policy`: the `microsoft.graph.unifiedRoleManagementPolicy` the navigation property `policy` refers to (a relationship, not containment: reads only), [`UnifiedRoleManagementPolicyRelatedBuilder`].
     #[inline]
-    pub fn update(
-        &self,
-        body: &models::UnifiedRoleManagementPolicyAssignmentUpdate,
-    ) -> rt::UpdateRequest {
-        rt::UpdateRequest::new(&self.client, self.path.clone(), body)
-            .operation("update microsoft.graph.unifiedRoleManagementPolicyAssignment")
-    }
-    /// `DELETE /policies/roleManagementPolicyAssignments/{unifiedRoleManagementPolicyAssignment-id}`: deletes the `microsoft.graph.unifiedRoleManagementPolicyAssignment`.
-    #[must_use = "a request does nothing until it is awaited (or sent with `.send()`)"]
-    #[inline]
-    pub fn delete(&self) -> rt::DeleteRequest {
-        rt::DeleteRequest::new(&self.client, self.path.clone())
-            .operation("delete microsoft.graph.unifiedRoleManagementPolicyAssignment")
+    pub fn policy(&self) -> UnifiedRoleManagementPolicyRelatedBuilder {
+        UnifiedRoleManagementPolicyRelatedBuilder {
+            client: self.client.clone(),
+            path: self.path.clone().segment("policy"),
+        }
     }
 }
 /// Request builder for one `microsoft.graph.privilegedAccessGroup` ([`PrivilegedAccessGroup`](models::PrivilegedAccessGroup)), reached at `/identityGovernance/privilegedAccess/group`.
 ///
-/// Requests on the resource itself: `get`, `update`, `delete` (from the schema's Capabilities annotations where it has them, the OData defaults otherwise).
+/// Requests on the resource itself: `get`, `update`, `delete` (from the schema's Capabilities annotations where it has them, the OData defaults otherwise, less what the service refuses).
 ///
 /// Builders are cheap (a client handle and the path): each method clones them and appends to the path; nothing is sent until a request is awaited.
 #[derive(Debug, Clone)]
@@ -1739,7 +1863,7 @@ impl PrivilegedAccessGroupBuilder {
 }
 /// Request builder for one `microsoft.graph.governanceResource` ([`GovernanceResource`](models::GovernanceResource)), reached at `/privilegedAccess/{privilegedAccess-id}/resources/{governanceResource-id}`, `/privilegedAccess/{privilegedAccess-id}/resources/{governanceResource-id}/parent`.
 ///
-/// Requests on the resource itself: `get`, `update`, `delete` (from the schema's Capabilities annotations where it has them, the OData defaults otherwise).
+/// Requests on the resource itself: `get`, `update`, `delete` (from the schema's Capabilities annotations where it has them, the OData defaults otherwise, less what the service refuses).
 ///
 /// Builders are cheap (a client handle and the path): each method clones them and appends to the path; nothing is sent until a request is awaited.
 #[deprecated(
@@ -1852,7 +1976,7 @@ impl GovernanceResourceBuilder {
 }
 /// Request builder for one `microsoft.graph.governanceRoleAssignmentRequest` ([`GovernanceRoleAssignmentRequest`](models::GovernanceRoleAssignmentRequest)), reached at `/privilegedAccess/{privilegedAccess-id}/roleAssignmentRequests/{governanceRoleAssignmentRequest-id}`.
 ///
-/// Requests on the resource itself: `get`, `update`, `delete` (from the schema's Capabilities annotations where it has them, the OData defaults otherwise).
+/// Requests on the resource itself: `get`, `update`, `delete` (from the schema's Capabilities annotations where it has them, the OData defaults otherwise, less what the service refuses).
 ///
 /// Builders are cheap (a client handle and the path): each method clones them and appends to the path; nothing is sent until a request is awaited.
 #[deprecated(
@@ -1942,7 +2066,7 @@ impl GovernanceRoleAssignmentRequestBuilder {
 }
 /// Request builder for one `microsoft.graph.governanceRoleAssignment` ([`GovernanceRoleAssignment`](models::GovernanceRoleAssignment)), reached at `/privilegedAccess/{privilegedAccess-id}/roleAssignments/{governanceRoleAssignment-id}`.
 ///
-/// Requests on the resource itself: `get`, `update`, `delete` (from the schema's Capabilities annotations where it has them, the OData defaults otherwise).
+/// Requests on the resource itself: `get`, `update`, `delete` (from the schema's Capabilities annotations where it has them, the OData defaults otherwise, less what the service refuses).
 ///
 /// Builders are cheap (a client handle and the path): each method clones them and appends to the path; nothing is sent until a request is awaited.
 #[deprecated(
@@ -1998,10 +2122,23 @@ impl GovernanceRoleAssignmentBuilder {
         rt::DeleteRequest::new(&self.client, self.path.clone())
             .operation("delete microsoft.graph.governanceRoleAssignment")
     }
+    /// `/privilegedAccess/{privilegedAccess-id}/roleAssignments/{governanceRoleAssignment-id}/linkedEligibleRoleAssignment`: the `microsoft.graph.governanceRoleAssignment` the navigation property `linkedEligibleRoleAssignment` refers to (a relationship, not containment: reads only), [`GovernanceRoleAssignmentRelatedBuilder`].
+    #[deprecated(
+        note = "deprecated since 2025-10-27: The PIM Iteration 2 beta API is deprecated and will be removed on October 28, 2026. Please migrate to PIM Iteration 3 API.; removal on 2026-10-28 (inherited from `microsoft.graph.privilegedAccess`)"
+    )]
+    #[inline]
+    pub fn linked_eligible_role_assignment(
+        &self,
+    ) -> GovernanceRoleAssignmentRelatedBuilder {
+        GovernanceRoleAssignmentRelatedBuilder {
+            client: self.client.clone(),
+            path: self.path.clone().segment("linkedEligibleRoleAssignment"),
+        }
+    }
 }
 /// Request builder for one `microsoft.graph.governanceRoleDefinition` ([`GovernanceRoleDefinition`](models::GovernanceRoleDefinition)), reached at `/privilegedAccess/{privilegedAccess-id}/roleDefinitions/{governanceRoleDefinition-id}`.
 ///
-/// Requests on the resource itself: `get`, `update`, `delete` (from the schema's Capabilities annotations where it has them, the OData defaults otherwise).
+/// Requests on the resource itself: `get`, `update`, `delete` (from the schema's Capabilities annotations where it has them, the OData defaults otherwise, less what the service refuses).
 ///
 /// Builders are cheap (a client handle and the path): each method clones them and appends to the path; nothing is sent until a request is awaited.
 #[deprecated(
@@ -2060,7 +2197,7 @@ impl GovernanceRoleDefinitionBuilder {
 }
 /// Request builder for one `microsoft.graph.governanceRoleSetting` ([`GovernanceRoleSetting`](models::GovernanceRoleSetting)), reached at `/privilegedAccess/{privilegedAccess-id}/roleSettings/{governanceRoleSetting-id}`.
 ///
-/// Requests on the resource itself: `get`, `update`, `delete` (from the schema's Capabilities annotations where it has them, the OData defaults otherwise).
+/// Requests on the resource itself: `get`, `update`, `delete` (from the schema's Capabilities annotations where it has them, the OData defaults otherwise, less what the service refuses).
 ///
 /// Builders are cheap (a client handle and the path): each method clones them and appends to the path; nothing is sent until a request is awaited.
 #[deprecated(
@@ -2119,7 +2256,9 @@ impl GovernanceRoleSettingBuilder {
 }
 /// Request builder for one `microsoft.graph.unifiedRoleAssignmentSchedule` ([`UnifiedRoleAssignmentSchedule`](models::UnifiedRoleAssignmentSchedule)), reached at `/roleManagement/directory/roleAssignmentSchedules/{unifiedRoleAssignmentSchedule-id}`.
 ///
-/// Requests on the resource itself: `get`, `update`, `delete` (from the schema's Capabilities annotations where it has them, the OData defaults otherwise).
+/// Requests on the resource itself: `get` (from the schema's Capabilities annotations where it has them, the OData defaults otherwise, less what the service refuses).
+///
+/// The service refuses `update`, `delete` here (<https://learn.microsoft.com/graph/api/resources/unifiedroleassignmentschedule?view=graph-rest-beta>), although the schema's capabilities allow it: pim-api does not offer it (`[[restrict]]` in `metadata/selection.toml`).
 ///
 /// Builders are cheap (a client handle and the path): each method clones them and appends to the path; nothing is sent until a request is awaited.
 #[derive(Debug, Clone)]
@@ -2144,29 +2283,52 @@ impl UnifiedRoleAssignmentScheduleBuilder {
         rt::GetRequest::new(&self.client, self.path.clone())
             .operation("get microsoft.graph.unifiedRoleAssignmentSchedule")
     }
-    /// `PATCH /roleManagement/directory/roleAssignmentSchedules/{unifiedRoleAssignmentSchedule-id}`: updates the `microsoft.graph.unifiedRoleAssignmentSchedule`.
-    ///
-    /// The body is [`UnifiedRoleAssignmentScheduleUpdate`](models::UnifiedRoleAssignmentScheduleUpdate). Each of its fields is tri-state: absent (left out, unchanged), `null` (cleared) or a value. Succeeds with `()` on `204 No Content` (a `200` representation is ignored).
-    #[must_use = "a request does nothing until it is awaited (or sent with `.send()`)"]
+    /// `/roleManagement/directory/roleAssignmentSchedules/{unifiedRoleAssignmentSchedule-id}/appScope`: the `microsoft.graph.appScope` the navigation property `appScope` refers to (a relationship, not containment: reads only), [`AppScopeRelatedBuilder`].
     #[inline]
-    pub fn update(
-        &self,
-        body: &models::UnifiedRoleAssignmentScheduleUpdate,
-    ) -> rt::UpdateRequest {
-        rt::UpdateRequest::new(&self.client, self.path.clone(), body)
-            .operation("update microsoft.graph.unifiedRoleAssignmentSchedule")
+    pub fn app_scope(&self) -> AppScopeRelatedBuilder {
+        AppScopeRelatedBuilder {
+            client: self.client.clone(),
+            path: self.path.clone().segment("appScope"),
+        }
     }
-    /// `DELETE /roleManagement/directory/roleAssignmentSchedules/{unifiedRoleAssignmentSchedule-id}`: deletes the `microsoft.graph.unifiedRoleAssignmentSchedule`.
-    #[must_use = "a request does nothing until it is awaited (or sent with `.send()`)"]
+    /// `/roleManagement/directory/roleAssignmentSchedules/{unifiedRoleAssignmentSchedule-id}/directoryScope`: the `microsoft.graph.directoryObject` the navigation property `directoryScope` refers to (a relationship, not containment: reads only), [`DirectoryObjectRelatedBuilder`].
     #[inline]
-    pub fn delete(&self) -> rt::DeleteRequest {
-        rt::DeleteRequest::new(&self.client, self.path.clone())
-            .operation("delete microsoft.graph.unifiedRoleAssignmentSchedule")
+    pub fn directory_scope(&self) -> DirectoryObjectRelatedBuilder {
+        DirectoryObjectRelatedBuilder {
+            client: self.client.clone(),
+            path: self.path.clone().segment("directoryScope"),
+        }
+    }
+    /// `/roleManagement/directory/roleAssignmentSchedules/{unifiedRoleAssignmentSchedule-id}/principal`: the `microsoft.graph.directoryObject` the navigation property `principal` refers to (a relationship, not containment: reads only), [`DirectoryObjectRelatedBuilder`].
+    #[inline]
+    pub fn principal(&self) -> DirectoryObjectRelatedBuilder {
+        DirectoryObjectRelatedBuilder {
+            client: self.client.clone(),
+            path: self.path.clone().segment("principal"),
+        }
+    }
+    /// `/roleManagement/directory/roleAssignmentSchedules/{unifiedRoleAssignmentSchedule-id}/roleDefinition`: the `microsoft.graph.unifiedRoleDefinition` the navigation property `roleDefinition` refers to (a relationship, not containment: reads only), [`UnifiedRoleDefinitionRelatedBuilder`].
+    #[inline]
+    pub fn role_definition(&self) -> UnifiedRoleDefinitionRelatedBuilder {
+        UnifiedRoleDefinitionRelatedBuilder {
+            client: self.client.clone(),
+            path: self.path.clone().segment("roleDefinition"),
+        }
+    }
+    /// `/roleManagement/directory/roleAssignmentSchedules/{unifiedRoleAssignmentSchedule-id}/activatedUsing`: the `microsoft.graph.unifiedRoleEligibilitySchedule` the navigation property `activatedUsing` refers to (a relationship, not containment: reads only), [`UnifiedRoleEligibilityScheduleRelatedBuilder`].
+    #[inline]
+    pub fn activated_using(&self) -> UnifiedRoleEligibilityScheduleRelatedBuilder {
+        UnifiedRoleEligibilityScheduleRelatedBuilder {
+            client: self.client.clone(),
+            path: self.path.clone().segment("activatedUsing"),
+        }
     }
 }
 /// Request builder for one `microsoft.graph.unifiedRoleAssignmentScheduleInstance` ([`UnifiedRoleAssignmentScheduleInstance`](models::UnifiedRoleAssignmentScheduleInstance)), reached at `/roleManagement/directory/roleAssignmentScheduleInstances/{unifiedRoleAssignmentScheduleInstance-id}`.
 ///
-/// Requests on the resource itself: `get`, `update`, `delete` (from the schema's Capabilities annotations where it has them, the OData defaults otherwise).
+/// Requests on the resource itself: `get` (from the schema's Capabilities annotations where it has them, the OData defaults otherwise, less what the service refuses).
+///
+/// The service refuses `update`, `delete` here (<https://learn.microsoft.com/graph/api/resources/unifiedroleassignmentscheduleinstance?view=graph-rest-beta>), although the schema's capabilities allow it: pim-api does not offer it (`[[restrict]]` in `metadata/selection.toml`).
 ///
 /// Builders are cheap (a client handle and the path): each method clones them and appends to the path; nothing is sent until a request is awaited.
 #[derive(Debug, Clone)]
@@ -2191,29 +2353,54 @@ impl UnifiedRoleAssignmentScheduleInstanceBuilder {
         rt::GetRequest::new(&self.client, self.path.clone())
             .operation("get microsoft.graph.unifiedRoleAssignmentScheduleInstance")
     }
-    /// `PATCH /roleManagement/directory/roleAssignmentScheduleInstances/{unifiedRoleAssignmentScheduleInstance-id}`: updates the `microsoft.graph.unifiedRoleAssignmentScheduleInstance`.
-    ///
-    /// The body is [`UnifiedRoleAssignmentScheduleInstanceUpdate`](models::UnifiedRoleAssignmentScheduleInstanceUpdate). Each of its fields is tri-state: absent (left out, unchanged), `null` (cleared) or a value. Succeeds with `()` on `204 No Content` (a `200` representation is ignored).
-    #[must_use = "a request does nothing until it is awaited (or sent with `.send()`)"]
+    /// `/roleManagement/directory/roleAssignmentScheduleInstances/{unifiedRoleAssignmentScheduleInstance-id}/appScope`: the `microsoft.graph.appScope` the navigation property `appScope` refers to (a relationship, not containment: reads only), [`AppScopeRelatedBuilder`].
     #[inline]
-    pub fn update(
-        &self,
-        body: &models::UnifiedRoleAssignmentScheduleInstanceUpdate,
-    ) -> rt::UpdateRequest {
-        rt::UpdateRequest::new(&self.client, self.path.clone(), body)
-            .operation("update microsoft.graph.unifiedRoleAssignmentScheduleInstance")
+    pub fn app_scope(&self) -> AppScopeRelatedBuilder {
+        AppScopeRelatedBuilder {
+            client: self.client.clone(),
+            path: self.path.clone().segment("appScope"),
+        }
     }
-    /// `DELETE /roleManagement/directory/roleAssignmentScheduleInstances/{unifiedRoleAssignmentScheduleInstance-id}`: deletes the `microsoft.graph.unifiedRoleAssignmentScheduleInstance`.
-    #[must_use = "a request does nothing until it is awaited (or sent with `.send()`)"]
+    /// `/roleManagement/directory/roleAssignmentScheduleInstances/{unifiedRoleAssignmentScheduleInstance-id}/directoryScope`: the `microsoft.graph.directoryObject` the navigation property `directoryScope` refers to (a relationship, not containment: reads only), [`DirectoryObjectRelatedBuilder`].
     #[inline]
-    pub fn delete(&self) -> rt::DeleteRequest {
-        rt::DeleteRequest::new(&self.client, self.path.clone())
-            .operation("delete microsoft.graph.unifiedRoleAssignmentScheduleInstance")
+    pub fn directory_scope(&self) -> DirectoryObjectRelatedBuilder {
+        DirectoryObjectRelatedBuilder {
+            client: self.client.clone(),
+            path: self.path.clone().segment("directoryScope"),
+        }
+    }
+    /// `/roleManagement/directory/roleAssignmentScheduleInstances/{unifiedRoleAssignmentScheduleInstance-id}/principal`: the `microsoft.graph.directoryObject` the navigation property `principal` refers to (a relationship, not containment: reads only), [`DirectoryObjectRelatedBuilder`].
+    #[inline]
+    pub fn principal(&self) -> DirectoryObjectRelatedBuilder {
+        DirectoryObjectRelatedBuilder {
+            client: self.client.clone(),
+            path: self.path.clone().segment("principal"),
+        }
+    }
+    /// `/roleManagement/directory/roleAssignmentScheduleInstances/{unifiedRoleAssignmentScheduleInstance-id}/roleDefinition`: the `microsoft.graph.unifiedRoleDefinition` the navigation property `roleDefinition` refers to (a relationship, not containment: reads only), [`UnifiedRoleDefinitionRelatedBuilder`].
+    #[inline]
+    pub fn role_definition(&self) -> UnifiedRoleDefinitionRelatedBuilder {
+        UnifiedRoleDefinitionRelatedBuilder {
+            client: self.client.clone(),
+            path: self.path.clone().segment("roleDefinition"),
+        }
+    }
+    /// `/roleManagement/directory/roleAssignmentScheduleInstances/{unifiedRoleAssignmentScheduleInstance-id}/activatedUsing`: the `microsoft.graph.unifiedRoleEligibilityScheduleInstance` the navigation property `activatedUsing` refers to (a relationship, not containment: reads only), [`UnifiedRoleEligibilityScheduleInstanceRelatedBuilder`].
+    #[inline]
+    pub fn activated_using(
+        &self,
+    ) -> UnifiedRoleEligibilityScheduleInstanceRelatedBuilder {
+        UnifiedRoleEligibilityScheduleInstanceRelatedBuilder {
+            client: self.client.clone(),
+            path: self.path.clone().segment("activatedUsing"),
+        }
     }
 }
 /// Request builder for one `microsoft.graph.unifiedRoleAssignmentScheduleRequest` ([`UnifiedRoleAssignmentScheduleRequest`](models::UnifiedRoleAssignmentScheduleRequest)), reached at `/roleManagement/directory/roleAssignmentScheduleRequests/{unifiedRoleAssignmentScheduleRequest-id}`.
 ///
-/// Requests on the resource itself: `get`, `update`, `delete` (from the schema's Capabilities annotations where it has them, the OData defaults otherwise).
+/// Requests on the resource itself: `get` (from the schema's Capabilities annotations where it has them, the OData defaults otherwise, less what the service refuses).
+///
+/// The service refuses `update`, `delete` here (<https://learn.microsoft.com/graph/api/resources/unifiedroleassignmentschedulerequest?view=graph-rest-beta>), although the schema's capabilities allow it: pim-api does not offer it (`[[restrict]]` in `metadata/selection.toml`).
 ///
 /// Builders are cheap (a client handle and the path): each method clones them and appends to the path; nothing is sent until a request is awaited.
 #[derive(Debug, Clone)]
@@ -2238,31 +2425,60 @@ impl UnifiedRoleAssignmentScheduleRequestBuilder {
         rt::GetRequest::new(&self.client, self.path.clone())
             .operation("get microsoft.graph.unifiedRoleAssignmentScheduleRequest")
     }
-    /// `PATCH /roleManagement/directory/roleAssignmentScheduleRequests/{unifiedRoleAssignmentScheduleRequest-id}`: updates the `microsoft.graph.unifiedRoleAssignmentScheduleRequest`.
-    ///
-    /// The body is [`UnifiedRoleAssignmentScheduleRequestUpdate`](models::UnifiedRoleAssignmentScheduleRequestUpdate). Each of its fields is tri-state: absent (left out, unchanged), `null` (cleared) or a value. Succeeds with `()` on `204 No Content` (a `200` representation is ignored).
-    #[must_use = "a request does nothing until it is awaited (or sent with `.send()`)"]
-    #[inline]
-    pub fn update(
-        &self,
-        body: &models::UnifiedRoleAssignmentScheduleRequestUpdate,
-    ) -> rt::UpdateRequest {
-        rt::UpdateRequest::new(&self.client, self.path.clone(), body)
-            .operation("update microsoft.graph.unifiedRoleAssignmentScheduleRequest")
-    }
-    /// `DELETE /roleManagement/directory/roleAssignmentScheduleRequests/{unifiedRoleAssignmentScheduleRequest-id}`: deletes the `microsoft.graph.unifiedRoleAssignmentScheduleRequest`.
-    #[must_use = "a request does nothing until it is awaited (or sent with `.send()`)"]
-    #[inline]
-    pub fn delete(&self) -> rt::DeleteRequest {
-        rt::DeleteRequest::new(&self.client, self.path.clone())
-            .operation("delete microsoft.graph.unifiedRoleAssignmentScheduleRequest")
-    }
     /// `/roleManagement/directory/roleAssignmentScheduleRequests/{unifiedRoleAssignmentScheduleRequest-id}/approval`: the contained navigation property `approval` (`microsoft.graph.approval`), [`ApprovalBuilder`].
     #[inline]
     pub fn approval(&self) -> ApprovalBuilder {
         ApprovalBuilder {
             client: self.client.clone(),
             path: self.path.clone().segment("approval"),
+        }
+    }
+    /// `/roleManagement/directory/roleAssignmentScheduleRequests/{unifiedRoleAssignmentScheduleRequest-id}/activatedUsing`: the `microsoft.graph.unifiedRoleEligibilitySchedule` the navigation property `activatedUsing` refers to (a relationship, not containment: reads only), [`UnifiedRoleEligibilityScheduleRelatedBuilder`].
+    #[inline]
+    pub fn activated_using(&self) -> UnifiedRoleEligibilityScheduleRelatedBuilder {
+        UnifiedRoleEligibilityScheduleRelatedBuilder {
+            client: self.client.clone(),
+            path: self.path.clone().segment("activatedUsing"),
+        }
+    }
+    /// `/roleManagement/directory/roleAssignmentScheduleRequests/{unifiedRoleAssignmentScheduleRequest-id}/appScope`: the `microsoft.graph.appScope` the navigation property `appScope` refers to (a relationship, not containment: reads only), [`AppScopeRelatedBuilder`].
+    #[inline]
+    pub fn app_scope(&self) -> AppScopeRelatedBuilder {
+        AppScopeRelatedBuilder {
+            client: self.client.clone(),
+            path: self.path.clone().segment("appScope"),
+        }
+    }
+    /// `/roleManagement/directory/roleAssignmentScheduleRequests/{unifiedRoleAssignmentScheduleRequest-id}/directoryScope`: the `microsoft.graph.directoryObject` the navigation property `directoryScope` refers to (a relationship, not containment: reads only), [`DirectoryObjectRelatedBuilder`].
+    #[inline]
+    pub fn directory_scope(&self) -> DirectoryObjectRelatedBuilder {
+        DirectoryObjectRelatedBuilder {
+            client: self.client.clone(),
+            path: self.path.clone().segment("directoryScope"),
+        }
+    }
+    /// `/roleManagement/directory/roleAssignmentScheduleRequests/{unifiedRoleAssignmentScheduleRequest-id}/principal`: the `microsoft.graph.directoryObject` the navigation property `principal` refers to (a relationship, not containment: reads only), [`DirectoryObjectRelatedBuilder`].
+    #[inline]
+    pub fn principal(&self) -> DirectoryObjectRelatedBuilder {
+        DirectoryObjectRelatedBuilder {
+            client: self.client.clone(),
+            path: self.path.clone().segment("principal"),
+        }
+    }
+    /// `/roleManagement/directory/roleAssignmentScheduleRequests/{unifiedRoleAssignmentScheduleRequest-id}/roleDefinition`: the `microsoft.graph.unifiedRoleDefinition` the navigation property `roleDefinition` refers to (a relationship, not containment: reads only), [`UnifiedRoleDefinitionRelatedBuilder`].
+    #[inline]
+    pub fn role_definition(&self) -> UnifiedRoleDefinitionRelatedBuilder {
+        UnifiedRoleDefinitionRelatedBuilder {
+            client: self.client.clone(),
+            path: self.path.clone().segment("roleDefinition"),
+        }
+    }
+    /// `/roleManagement/directory/roleAssignmentScheduleRequests/{unifiedRoleAssignmentScheduleRequest-id}/targetSchedule`: the `microsoft.graph.unifiedRoleAssignmentSchedule` the navigation property `targetSchedule` refers to (a relationship, not containment: reads only), [`UnifiedRoleAssignmentScheduleRelatedBuilder`].
+    #[inline]
+    pub fn target_schedule(&self) -> UnifiedRoleAssignmentScheduleRelatedBuilder {
+        UnifiedRoleAssignmentScheduleRelatedBuilder {
+            client: self.client.clone(),
+            path: self.path.clone().segment("targetSchedule"),
         }
     }
     /// `POST /roleManagement/directory/roleAssignmentScheduleRequests/{unifiedRoleAssignmentScheduleRequest-id}/cancel`: the action `microsoft.graph.cancel` bound to `microsoft.graph.unifiedRoleAssignmentScheduleRequest`; returns nothing.
@@ -2275,7 +2491,9 @@ impl UnifiedRoleAssignmentScheduleRequestBuilder {
 }
 /// Request builder for one `microsoft.graph.unifiedRoleEligibilitySchedule` ([`UnifiedRoleEligibilitySchedule`](models::UnifiedRoleEligibilitySchedule)), reached at `/roleManagement/directory/roleEligibilitySchedules/{unifiedRoleEligibilitySchedule-id}`.
 ///
-/// Requests on the resource itself: `get`, `update`, `delete` (from the schema's Capabilities annotations where it has them, the OData defaults otherwise).
+/// Requests on the resource itself: `get` (from the schema's Capabilities annotations where it has them, the OData defaults otherwise, less what the service refuses).
+///
+/// The service refuses `update`, `delete` here (<https://learn.microsoft.com/graph/api/resources/unifiedroleeligibilityschedule?view=graph-rest-beta>), although the schema's capabilities allow it: pim-api does not offer it (`[[restrict]]` in `metadata/selection.toml`).
 ///
 /// Builders are cheap (a client handle and the path): each method clones them and appends to the path; nothing is sent until a request is awaited.
 #[derive(Debug, Clone)]
@@ -2300,29 +2518,44 @@ impl UnifiedRoleEligibilityScheduleBuilder {
         rt::GetRequest::new(&self.client, self.path.clone())
             .operation("get microsoft.graph.unifiedRoleEligibilitySchedule")
     }
-    /// `PATCH /roleManagement/directory/roleEligibilitySchedules/{unifiedRoleEligibilitySchedule-id}`: updates the `microsoft.graph.unifiedRoleEligibilitySchedule`.
-    ///
-    /// The body is [`UnifiedRoleEligibilityScheduleUpdate`](models::UnifiedRoleEligibilityScheduleUpdate). Each of its fields is tri-state: absent (left out, unchanged), `null` (cleared) or a value. Succeeds with `()` on `204 No Content` (a `200` representation is ignored).
-    #[must_use = "a request does nothing until it is awaited (or sent with `.send()`)"]
+    /// `/roleManagement/directory/roleEligibilitySchedules/{unifiedRoleEligibilitySchedule-id}/appScope`: the `microsoft.graph.appScope` the navigation property `appScope` refers to (a relationship, not containment: reads only), [`AppScopeRelatedBuilder`].
     #[inline]
-    pub fn update(
-        &self,
-        body: &models::UnifiedRoleEligibilityScheduleUpdate,
-    ) -> rt::UpdateRequest {
-        rt::UpdateRequest::new(&self.client, self.path.clone(), body)
-            .operation("update microsoft.graph.unifiedRoleEligibilitySchedule")
+    pub fn app_scope(&self) -> AppScopeRelatedBuilder {
+        AppScopeRelatedBuilder {
+            client: self.client.clone(),
+            path: self.path.clone().segment("appScope"),
+        }
     }
-    /// `DELETE /roleManagement/directory/roleEligibilitySchedules/{unifiedRoleEligibilitySchedule-id}`: deletes the `microsoft.graph.unifiedRoleEligibilitySchedule`.
-    #[must_use = "a request does nothing until it is awaited (or sent with `.send()`)"]
+    /// `/roleManagement/directory/roleEligibilitySchedules/{unifiedRoleEligibilitySchedule-id}/directoryScope`: the `microsoft.graph.directoryObject` the navigation property `directoryScope` refers to (a relationship, not containment: reads only), [`DirectoryObjectRelatedBuilder`].
     #[inline]
-    pub fn delete(&self) -> rt::DeleteRequest {
-        rt::DeleteRequest::new(&self.client, self.path.clone())
-            .operation("delete microsoft.graph.unifiedRoleEligibilitySchedule")
+    pub fn directory_scope(&self) -> DirectoryObjectRelatedBuilder {
+        DirectoryObjectRelatedBuilder {
+            client: self.client.clone(),
+            path: self.path.clone().segment("directoryScope"),
+        }
+    }
+    /// `/roleManagement/directory/roleEligibilitySchedules/{unifiedRoleEligibilitySchedule-id}/principal`: the `microsoft.graph.directoryObject` the navigation property `principal` refers to (a relationship, not containment: reads only), [`DirectoryObjectRelatedBuilder`].
+    #[inline]
+    pub fn principal(&self) -> DirectoryObjectRelatedBuilder {
+        DirectoryObjectRelatedBuilder {
+            client: self.client.clone(),
+            path: self.path.clone().segment("principal"),
+        }
+    }
+    /// `/roleManagement/directory/roleEligibilitySchedules/{unifiedRoleEligibilitySchedule-id}/roleDefinition`: the `microsoft.graph.unifiedRoleDefinition` the navigation property `roleDefinition` refers to (a relationship, not containment: reads only), [`UnifiedRoleDefinitionRelatedBuilder`].
+    #[inline]
+    pub fn role_definition(&self) -> UnifiedRoleDefinitionRelatedBuilder {
+        UnifiedRoleDefinitionRelatedBuilder {
+            client: self.client.clone(),
+            path: self.path.clone().segment("roleDefinition"),
+        }
     }
 }
 /// Request builder for one `microsoft.graph.unifiedRoleEligibilityScheduleInstance` ([`UnifiedRoleEligibilityScheduleInstance`](models::UnifiedRoleEligibilityScheduleInstance)), reached at `/roleManagement/directory/roleEligibilityScheduleInstances/{unifiedRoleEligibilityScheduleInstance-id}`.
 ///
-/// Requests on the resource itself: `get`, `update`, `delete` (from the schema's Capabilities annotations where it has them, the OData defaults otherwise).
+/// Requests on the resource itself: `get` (from the schema's Capabilities annotations where it has them, the OData defaults otherwise, less what the service refuses).
+///
+/// The service refuses `update`, `delete` here (<https://learn.microsoft.com/graph/api/resources/unifiedroleeligibilityscheduleinstance?view=graph-rest-beta>), although the schema's capabilities allow it: pim-api does not offer it (`[[restrict]]` in `metadata/selection.toml`).
 ///
 /// Builders are cheap (a client handle and the path): each method clones them and appends to the path; nothing is sent until a request is awaited.
 #[derive(Debug, Clone)]
@@ -2347,29 +2580,44 @@ impl UnifiedRoleEligibilityScheduleInstanceBuilder {
         rt::GetRequest::new(&self.client, self.path.clone())
             .operation("get microsoft.graph.unifiedRoleEligibilityScheduleInstance")
     }
-    /// `PATCH /roleManagement/directory/roleEligibilityScheduleInstances/{unifiedRoleEligibilityScheduleInstance-id}`: updates the `microsoft.graph.unifiedRoleEligibilityScheduleInstance`.
-    ///
-    /// The body is [`UnifiedRoleEligibilityScheduleInstanceUpdate`](models::UnifiedRoleEligibilityScheduleInstanceUpdate). Each of its fields is tri-state: absent (left out, unchanged), `null` (cleared) or a value. Succeeds with `()` on `204 No Content` (a `200` representation is ignored).
-    #[must_use = "a request does nothing until it is awaited (or sent with `.send()`)"]
+    /// `/roleManagement/directory/roleEligibilityScheduleInstances/{unifiedRoleEligibilityScheduleInstance-id}/appScope`: the `microsoft.graph.appScope` the navigation property `appScope` refers to (a relationship, not containment: reads only), [`AppScopeRelatedBuilder`].
     #[inline]
-    pub fn update(
-        &self,
-        body: &models::UnifiedRoleEligibilityScheduleInstanceUpdate,
-    ) -> rt::UpdateRequest {
-        rt::UpdateRequest::new(&self.client, self.path.clone(), body)
-            .operation("update microsoft.graph.unifiedRoleEligibilityScheduleInstance")
+    pub fn app_scope(&self) -> AppScopeRelatedBuilder {
+        AppScopeRelatedBuilder {
+            client: self.client.clone(),
+            path: self.path.clone().segment("appScope"),
+        }
     }
-    /// `DELETE /roleManagement/directory/roleEligibilityScheduleInstances/{unifiedRoleEligibilityScheduleInstance-id}`: deletes the `microsoft.graph.unifiedRoleEligibilityScheduleInstance`.
-    #[must_use = "a request does nothing until it is awaited (or sent with `.send()`)"]
+    /// `/roleManagement/directory/roleEligibilityScheduleInstances/{unifiedRoleEligibilityScheduleInstance-id}/directoryScope`: the `microsoft.graph.directoryObject` the navigation property `directoryScope` refers to (a relationship, not containment: reads only), [`DirectoryObjectRelatedBuilder`].
     #[inline]
-    pub fn delete(&self) -> rt::DeleteRequest {
-        rt::DeleteRequest::new(&self.client, self.path.clone())
-            .operation("delete microsoft.graph.unifiedRoleEligibilityScheduleInstance")
+    pub fn directory_scope(&self) -> DirectoryObjectRelatedBuilder {
+        DirectoryObjectRelatedBuilder {
+            client: self.client.clone(),
+            path: self.path.clone().segment("directoryScope"),
+        }
+    }
+    /// `/roleManagement/directory/roleEligibilityScheduleInstances/{unifiedRoleEligibilityScheduleInstance-id}/principal`: the `microsoft.graph.directoryObject` the navigation property `principal` refers to (a relationship, not containment: reads only), [`DirectoryObjectRelatedBuilder`].
+    #[inline]
+    pub fn principal(&self) -> DirectoryObjectRelatedBuilder {
+        DirectoryObjectRelatedBuilder {
+            client: self.client.clone(),
+            path: self.path.clone().segment("principal"),
+        }
+    }
+    /// `/roleManagement/directory/roleEligibilityScheduleInstances/{unifiedRoleEligibilityScheduleInstance-id}/roleDefinition`: the `microsoft.graph.unifiedRoleDefinition` the navigation property `roleDefinition` refers to (a relationship, not containment: reads only), [`UnifiedRoleDefinitionRelatedBuilder`].
+    #[inline]
+    pub fn role_definition(&self) -> UnifiedRoleDefinitionRelatedBuilder {
+        UnifiedRoleDefinitionRelatedBuilder {
+            client: self.client.clone(),
+            path: self.path.clone().segment("roleDefinition"),
+        }
     }
 }
 /// Request builder for one `microsoft.graph.unifiedRoleEligibilityScheduleRequest` ([`UnifiedRoleEligibilityScheduleRequest`](models::UnifiedRoleEligibilityScheduleRequest)), reached at `/roleManagement/directory/roleEligibilityScheduleRequests/{unifiedRoleEligibilityScheduleRequest-id}`.
 ///
-/// Requests on the resource itself: `get`, `update`, `delete` (from the schema's Capabilities annotations where it has them, the OData defaults otherwise).
+/// Requests on the resource itself: `get` (from the schema's Capabilities annotations where it has them, the OData defaults otherwise, less what the service refuses).
+///
+/// The service refuses `update`, `delete` here (<https://learn.microsoft.com/graph/api/resources/unifiedroleeligibilityschedulerequest?view=graph-rest-beta>), although the schema's capabilities allow it: pim-api does not offer it (`[[restrict]]` in `metadata/selection.toml`).
 ///
 /// Builders are cheap (a client handle and the path): each method clones them and appends to the path; nothing is sent until a request is awaited.
 #[derive(Debug, Clone)]
@@ -2394,31 +2642,52 @@ impl UnifiedRoleEligibilityScheduleRequestBuilder {
         rt::GetRequest::new(&self.client, self.path.clone())
             .operation("get microsoft.graph.unifiedRoleEligibilityScheduleRequest")
     }
-    /// `PATCH /roleManagement/directory/roleEligibilityScheduleRequests/{unifiedRoleEligibilityScheduleRequest-id}`: updates the `microsoft.graph.unifiedRoleEligibilityScheduleRequest`.
-    ///
-    /// The body is [`UnifiedRoleEligibilityScheduleRequestUpdate`](models::UnifiedRoleEligibilityScheduleRequestUpdate). Each of its fields is tri-state: absent (left out, unchanged), `null` (cleared) or a value. Succeeds with `()` on `204 No Content` (a `200` representation is ignored).
-    #[must_use = "a request does nothing until it is awaited (or sent with `.send()`)"]
-    #[inline]
-    pub fn update(
-        &self,
-        body: &models::UnifiedRoleEligibilityScheduleRequestUpdate,
-    ) -> rt::UpdateRequest {
-        rt::UpdateRequest::new(&self.client, self.path.clone(), body)
-            .operation("update microsoft.graph.unifiedRoleEligibilityScheduleRequest")
-    }
-    /// `DELETE /roleManagement/directory/roleEligibilityScheduleRequests/{unifiedRoleEligibilityScheduleRequest-id}`: deletes the `microsoft.graph.unifiedRoleEligibilityScheduleRequest`.
-    #[must_use = "a request does nothing until it is awaited (or sent with `.send()`)"]
-    #[inline]
-    pub fn delete(&self) -> rt::DeleteRequest {
-        rt::DeleteRequest::new(&self.client, self.path.clone())
-            .operation("delete microsoft.graph.unifiedRoleEligibilityScheduleRequest")
-    }
     /// `/roleManagement/directory/roleEligibilityScheduleRequests/{unifiedRoleEligibilityScheduleRequest-id}/approval`: the contained navigation property `approval` (`microsoft.graph.approval`), [`ApprovalBuilder`].
     #[inline]
     pub fn approval(&self) -> ApprovalBuilder {
         ApprovalBuilder {
             client: self.client.clone(),
             path: self.path.clone().segment("approval"),
+        }
+    }
+    /// `/roleManagement/directory/roleEligibilityScheduleRequests/{unifiedRoleEligibilityScheduleRequest-id}/appScope`: the `microsoft.graph.appScope` the navigation property `appScope` refers to (a relationship, not containment: reads only), [`AppScopeRelatedBuilder`].
+    #[inline]
+    pub fn app_scope(&self) -> AppScopeRelatedBuilder {
+        AppScopeRelatedBuilder {
+            client: self.client.clone(),
+            path: self.path.clone().segment("appScope"),
+        }
+    }
+    /// `/roleManagement/directory/roleEligibilityScheduleRequests/{unifiedRoleEligibilityScheduleRequest-id}/directoryScope`: the `microsoft.graph.directoryObject` the navigation property `directoryScope` refers to (a relationship, not containment: reads only), [`DirectoryObjectRelatedBuilder`].
+    #[inline]
+    pub fn directory_scope(&self) -> DirectoryObjectRelatedBuilder {
+        DirectoryObjectRelatedBuilder {
+            client: self.client.clone(),
+            path: self.path.clone().segment("directoryScope"),
+        }
+    }
+    /// `/roleManagement/directory/roleEligibilityScheduleRequests/{unifiedRoleEligibilityScheduleRequest-id}/principal`: the `microsoft.graph.directoryObject` the navigation property `principal` refers to (a relationship, not containment: reads only), [`DirectoryObjectRelatedBuilder`].
+    #[inline]
+    pub fn principal(&self) -> DirectoryObjectRelatedBuilder {
+        DirectoryObjectRelatedBuilder {
+            client: self.client.clone(),
+            path: self.path.clone().segment("principal"),
+        }
+    }
+    /// `/roleManagement/directory/roleEligibilityScheduleRequests/{unifiedRoleEligibilityScheduleRequest-id}/roleDefinition`: the `microsoft.graph.unifiedRoleDefinition` the navigation property `roleDefinition` refers to (a relationship, not containment: reads only), [`UnifiedRoleDefinitionRelatedBuilder`].
+    #[inline]
+    pub fn role_definition(&self) -> UnifiedRoleDefinitionRelatedBuilder {
+        UnifiedRoleDefinitionRelatedBuilder {
+            client: self.client.clone(),
+            path: self.path.clone().segment("roleDefinition"),
+        }
+    }
+    /// `/roleManagement/directory/roleEligibilityScheduleRequests/{unifiedRoleEligibilityScheduleRequest-id}/targetSchedule`: the `microsoft.graph.unifiedRoleEligibilitySchedule` the navigation property `targetSchedule` refers to (a relationship, not containment: reads only), [`UnifiedRoleEligibilityScheduleRelatedBuilder`].
+    #[inline]
+    pub fn target_schedule(&self) -> UnifiedRoleEligibilityScheduleRelatedBuilder {
+        UnifiedRoleEligibilityScheduleRelatedBuilder {
+            client: self.client.clone(),
+            path: self.path.clone().segment("targetSchedule"),
         }
     }
     /// `POST /roleManagement/directory/roleEligibilityScheduleRequests/{unifiedRoleEligibilityScheduleRequest-id}/cancel`: the action `microsoft.graph.cancel` bound to `microsoft.graph.unifiedRoleEligibilityScheduleRequest`; returns nothing.
@@ -2431,7 +2700,7 @@ impl UnifiedRoleEligibilityScheduleRequestBuilder {
 }
 /// Request builder for one `microsoft.graph.unifiedRoleDefinition` ([`UnifiedRoleDefinition`](models::UnifiedRoleDefinition)), reached at `/roleManagement/directory/roleDefinitions/{unifiedRoleDefinition-id}`.
 ///
-/// Requests on the resource itself: `get`, `update`, `delete` (from the schema's Capabilities annotations where it has them, the OData defaults otherwise).
+/// Requests on the resource itself: `get`, `update`, `delete` (from the schema's Capabilities annotations where it has them, the OData defaults otherwise, less what the service refuses).
 ///
 /// Builders are cheap (a client handle and the path): each method clones them and appends to the path; nothing is sent until a request is awaited.
 #[derive(Debug, Clone)]
@@ -2486,7 +2755,11 @@ impl UnifiedRoleDefinitionBuilder {
 }
 /// Request builder for one `microsoft.graph.approval` ([`Approval`](models::Approval)), reached at `/roleManagement/directory/roleAssignmentApprovals/{approval-id}`, `/roleManagement/directory/roleAssignmentScheduleRequests/{unifiedRoleAssignmentScheduleRequest-id}/approval`, `/roleManagement/directory/roleEligibilityScheduleRequests/{unifiedRoleEligibilityScheduleRequest-id}/approval`.
 ///
-/// Requests on the resource itself: `get`, `update`, `delete` (from the schema's Capabilities annotations where it has them, the OData defaults otherwise).
+/// Requests on the resource itself: `get` (from the schema's Capabilities annotations where it has them, the OData defaults otherwise, less what the service refuses).
+///
+/// The service refuses `update`, `delete` here (<https://learn.microsoft.com/graph/api/resources/approval?view=graph-rest-beta>), although the schema's capabilities allow it: pim-api does not offer it (`[[restrict]]` in `metadata/selection.toml`).
+///
+/// The service does not serve the navigation `request` (<https://learn.microsoft.com/graph/api/resources/approval?view=graph-rest-beta>): pim-api does not offer it.
 ///
 /// Builders are cheap (a client handle and the path): each method clones them and appends to the path; nothing is sent until a request is awaited.
 #[derive(Debug, Clone)]
@@ -2510,22 +2783,6 @@ impl ApprovalBuilder {
     pub fn get(&self) -> rt::GetRequest<models::Approval> {
         rt::GetRequest::new(&self.client, self.path.clone())
             .operation("get microsoft.graph.approval")
-    }
-    /// `PATCH /roleManagement/directory/roleAssignmentApprovals/{approval-id}`: updates the `microsoft.graph.approval`.
-    ///
-    /// The body is [`ApprovalUpdate`](models::ApprovalUpdate). Each of its fields is tri-state: absent (left out, unchanged), `null` (cleared) or a value. Succeeds with `()` on `204 No Content` (a `200` representation is ignored).
-    #[must_use = "a request does nothing until it is awaited (or sent with `.send()`)"]
-    #[inline]
-    pub fn update(&self, body: &models::ApprovalUpdate) -> rt::UpdateRequest {
-        rt::UpdateRequest::new(&self.client, self.path.clone(), body)
-            .operation("update microsoft.graph.approval")
-    }
-    /// `DELETE /roleManagement/directory/roleAssignmentApprovals/{approval-id}`: deletes the `microsoft.graph.approval`.
-    #[must_use = "a request does nothing until it is awaited (or sent with `.send()`)"]
-    #[inline]
-    pub fn delete(&self) -> rt::DeleteRequest {
-        rt::DeleteRequest::new(&self.client, self.path.clone())
-            .operation("delete microsoft.graph.approval")
     }
     /// `/roleManagement/directory/roleAssignmentApprovals/{approval-id}/completedSteps`: the contained navigation property `completedSteps` (`Collection(microsoft.graph.approvalStep)`), [`ApprovalStepCollectionBuilder`].
     #[inline]
@@ -2554,7 +2811,7 @@ impl ApprovalBuilder {
 }
 /// Request builder for a collection of `microsoft.graph.unifiedRoleManagementPolicyRule` ([`UnifiedRoleManagementPolicyRuleKind`](models::UnifiedRoleManagementPolicyRuleKind)), reached at `/policies/roleManagementPolicies/{unifiedRoleManagementPolicy-id}/effectiveRules`, `/policies/roleManagementPolicies/{unifiedRoleManagementPolicy-id}/rules`.
 ///
-/// Requests on the resource itself: `list`, `create` (from the schema's Capabilities annotations where it has them, the OData defaults otherwise).
+/// Requests on the resource itself: `list`, `count`, `create` (from the schema's Capabilities annotations where it has them, the OData defaults otherwise, less what the service refuses).
 ///
 /// Builders are cheap (a client handle and the path): each method clones them and appends to the path; nothing is sent until a request is awaited.
 #[derive(Debug, Clone)]
@@ -2589,6 +2846,15 @@ impl UnifiedRoleManagementPolicyRuleCollectionBuilder {
         rt::ListRequest::new(&self.client, self.path.clone())
             .operation("list microsoft.graph.unifiedRoleManagementPolicyRule")
     }
+    /// `GET /policies/roleManagementPolicies/{unifiedRoleManagementPolicy-id}/effectiveRules/$count`: the number of `microsoft.graph.unifiedRoleManagementPolicyRule` in the collection, after `$filter` and `$search`.
+    ///
+    /// Returns a [`CountRequest`](rt::CountRequest) (Graph answers `text/plain`); set `$filter`, `$search` and headers (e.g. `ConsistencyLevel: eventual`) on it.
+    #[must_use = "a request does nothing until it is awaited (or sent with `.send()`)"]
+    #[inline]
+    pub fn count(&self) -> rt::CountRequest {
+        rt::CountRequest::new(&self.client, self.path.clone())
+            .operation("count microsoft.graph.unifiedRoleManagementPolicyRule")
+    }
     /// `POST /policies/roleManagementPolicies/{unifiedRoleManagementPolicy-id}/effectiveRules`: creates a `microsoft.graph.unifiedRoleManagementPolicyRule` in the collection.
     ///
     /// The body is a [`UnifiedRoleManagementPolicyRuleKind`](models::UnifiedRoleManagementPolicyRuleKind), sent as JSON; the result is the created entity Graph returns (`201 Created`).
@@ -2602,9 +2868,39 @@ impl UnifiedRoleManagementPolicyRuleCollectionBuilder {
             .operation("create microsoft.graph.unifiedRoleManagementPolicyRule")
     }
 }
+/// Request builder for one `microsoft.graph.unifiedRoleManagementPolicy` ([`UnifiedRoleManagementPolicy`](models::UnifiedRoleManagementPolicy)), reached at `/policies/roleManagementPolicyAssignments/{unifiedRoleManagementPolicyAssignment-id}/policy`.
+///
+/// Reached by a relationship (a navigation property that does not contain its target), so it offers the reads only: `get`.
+///
+/// Builders are cheap (a client handle and the path): each method clones them and appends to the path; nothing is sent until a request is awaited.
+#[derive(Debug, Clone)]
+pub struct UnifiedRoleManagementPolicyRelatedBuilder {
+    client: rt::Client,
+    path: rt::ODataPath,
+}
+#[allow(deprecated)]
+impl UnifiedRoleManagementPolicyRelatedBuilder {
+    /// The path this builder addresses: `as_str()` is what is sent (keys
+    /// percent-encoded), `template()` has placeholders instead of keys.
+    #[inline]
+    pub fn path(&self) -> &rt::ODataPath {
+        &self.path
+    }
+    /// `GET /policies/roleManagementPolicyAssignments/{unifiedRoleManagementPolicyAssignment-id}/policy`: reads the `microsoft.graph.unifiedRoleManagementPolicy` ([`UnifiedRoleManagementPolicy`](models::UnifiedRoleManagementPolicy)).
+    ///
+    /// Returns a [`GetRequest`](rt::GetRequest); `$select`, `$expand`, headers and extra query parameters can be set on it.
+    #[must_use = "a request does nothing until it is awaited (or sent with `.send()`)"]
+    #[inline]
+    pub fn get(&self) -> rt::GetRequest<models::UnifiedRoleManagementPolicy> {
+        rt::GetRequest::new(&self.client, self.path.clone())
+            .operation("get microsoft.graph.unifiedRoleManagementPolicy")
+    }
+}
 /// Request builder for a collection of `microsoft.graph.privilegedAccessGroupAssignmentScheduleInstance` ([`PrivilegedAccessGroupAssignmentScheduleInstance`](models::PrivilegedAccessGroupAssignmentScheduleInstance)), reached at `/identityGovernance/privilegedAccess/group/assignmentScheduleInstances`.
 ///
-/// Requests on the resource itself: `list`, `create` (from the schema's Capabilities annotations where it has them, the OData defaults otherwise).
+/// Requests on the resource itself: `list_by_group_id`, `count_by_group_id`, `list_by_principal_id`, `count_by_principal_id` (from the schema's Capabilities annotations where it has them, the OData defaults otherwise, less what the service refuses).
+///
+/// The service refuses `create` here (<https://learn.microsoft.com/graph/api/resources/privilegedaccessgroupassignmentscheduleinstance?view=graph-rest-beta>, <https://learn.microsoft.com/graph/api/privilegedaccessgroup-list-assignmentscheduleinstances?view=graph-rest-beta>), although the schema's capabilities allow it: pim-api does not offer it (`[[restrict]]` in `metadata/selection.toml`).
 ///
 /// Builders are cheap (a client handle and the path): each method clones them and appends to the path; nothing is sent until a request is awaited.
 #[derive(Debug, Clone)]
@@ -2636,32 +2932,67 @@ impl PrivilegedAccessGroupAssignmentScheduleInstanceCollectionBuilder {
                 .key_named("privilegedAccessGroupAssignmentScheduleInstance-id", id),
         }
     }
-    /// `GET /identityGovernance/privilegedAccess/group/assignmentScheduleInstances`: lists the collection of `microsoft.graph.privilegedAccessGroupAssignmentScheduleInstance` ([`PrivilegedAccessGroupAssignmentScheduleInstance`](models::PrivilegedAccessGroupAssignmentScheduleInstance)).
+    /// `GET /identityGovernance/privilegedAccess/group/assignmentScheduleInstances?$filter=groupId eq {groupId}`: lists the `microsoft.graph.privilegedAccessGroupAssignmentScheduleInstance` ([`PrivilegedAccessGroupAssignmentScheduleInstance`](models::PrivilegedAccessGroupAssignmentScheduleInstance)) with `groupId` equal to `group_id`.
     ///
     /// Returns a [`ListRequest`](rt::ListRequest): await it for the first page, or use `into_stream()` for every item across pages (`@odata.nextLink` is followed lazily). Set `$filter`, `$select`, `$expand`, `$orderby`, `$top`, `$skip`, `$count`, `$search`, headers and extra query parameters on it.
+    ///
+    /// The service refuses to list this collection unless `$filter` narrows it like this (<https://learn.microsoft.com/graph/api/resources/privilegedaccessgroupassignmentscheduleinstance?view=graph-rest-beta>, <https://learn.microsoft.com/graph/api/privilegedaccessgroup-list-assignmentscheduleinstances?view=graph-rest-beta>), although the schema does not say so; `$filter` terms set on the request are `and`-ed to it.
     #[must_use = "a request does nothing until it is awaited (or sent with `.send()`)"]
     #[inline]
-    pub fn list(
+    pub fn list_by_group_id(
         &self,
+        group_id: &str,
     ) -> rt::ListRequest<models::PrivilegedAccessGroupAssignmentScheduleInstance> {
         rt::ListRequest::new(&self.client, self.path.clone())
             .operation(
                 "list microsoft.graph.privilegedAccessGroupAssignmentScheduleInstance",
             )
+            .required_filter(&[("groupId", rt::Literal::string(group_id))])
     }
-    /// `POST /identityGovernance/privilegedAccess/group/assignmentScheduleInstances`: creates a `microsoft.graph.privilegedAccessGroupAssignmentScheduleInstance` in the collection.
+    /// `GET /identityGovernance/privilegedAccess/group/assignmentScheduleInstances/$count?$filter=groupId eq {groupId}`: the number of `microsoft.graph.privilegedAccessGroupAssignmentScheduleInstance` in the collection, after `$filter` and `$search`.
     ///
-    /// The body is a [`PrivilegedAccessGroupAssignmentScheduleInstance`](models::PrivilegedAccessGroupAssignmentScheduleInstance), sent as JSON; the result is the created entity Graph returns (`201 Created`).
+    /// Returns a [`CountRequest`](rt::CountRequest) (Graph answers `text/plain`); set `$filter`, `$search` and headers (e.g. `ConsistencyLevel: eventual`) on it.
+    ///
+    /// The service refuses to list this collection unless `$filter` narrows it like this (<https://learn.microsoft.com/graph/api/resources/privilegedaccessgroupassignmentscheduleinstance?view=graph-rest-beta>, <https://learn.microsoft.com/graph/api/privilegedaccessgroup-list-assignmentscheduleinstances?view=graph-rest-beta>), although the schema does not say so; `$filter` terms set on the request are `and`-ed to it.
     #[must_use = "a request does nothing until it is awaited (or sent with `.send()`)"]
     #[inline]
-    pub fn create(
-        &self,
-        body: &models::PrivilegedAccessGroupAssignmentScheduleInstance,
-    ) -> rt::CreateRequest<models::PrivilegedAccessGroupAssignmentScheduleInstance> {
-        rt::CreateRequest::new(&self.client, self.path.clone(), body)
+    pub fn count_by_group_id(&self, group_id: &str) -> rt::CountRequest {
+        rt::CountRequest::new(&self.client, self.path.clone())
             .operation(
-                "create microsoft.graph.privilegedAccessGroupAssignmentScheduleInstance",
+                "count microsoft.graph.privilegedAccessGroupAssignmentScheduleInstance",
             )
+            .required_filter(&[("groupId", rt::Literal::string(group_id))])
+    }
+    /// `GET /identityGovernance/privilegedAccess/group/assignmentScheduleInstances?$filter=principalId eq {principalId}`: lists the `microsoft.graph.privilegedAccessGroupAssignmentScheduleInstance` ([`PrivilegedAccessGroupAssignmentScheduleInstance`](models::PrivilegedAccessGroupAssignmentScheduleInstance)) with `principalId` equal to `principal_id`.
+    ///
+    /// Returns a [`ListRequest`](rt::ListRequest): await it for the first page, or use `into_stream()` for every item across pages (`@odata.nextLink` is followed lazily). Set `$filter`, `$select`, `$expand`, `$orderby`, `$top`, `$skip`, `$count`, `$search`, headers and extra query parameters on it.
+    ///
+    /// The service refuses to list this collection unless `$filter` narrows it like this (<https://learn.microsoft.com/graph/api/resources/privilegedaccessgroupassignmentscheduleinstance?view=graph-rest-beta>, <https://learn.microsoft.com/graph/api/privilegedaccessgroup-list-assignmentscheduleinstances?view=graph-rest-beta>), although the schema does not say so; `$filter` terms set on the request are `and`-ed to it.
+    #[must_use = "a request does nothing until it is awaited (or sent with `.send()`)"]
+    #[inline]
+    pub fn list_by_principal_id(
+        &self,
+        principal_id: &str,
+    ) -> rt::ListRequest<models::PrivilegedAccessGroupAssignmentScheduleInstance> {
+        rt::ListRequest::new(&self.client, self.path.clone())
+            .operation(
+                "list microsoft.graph.privilegedAccessGroupAssignmentScheduleInstance",
+            )
+            .required_filter(&[("principalId", rt::Literal::string(principal_id))])
+    }
+    /// `GET /identityGovernance/privilegedAccess/group/assignmentScheduleInstances/$count?$filter=principalId eq {principalId}`: the number of `microsoft.graph.privilegedAccessGroupAssignmentScheduleInstance` in the collection, after `$filter` and `$search`.
+    ///
+    /// Returns a [`CountRequest`](rt::CountRequest) (Graph answers `text/plain`); set `$filter`, `$search` and headers (e.g. `ConsistencyLevel: eventual`) on it.
+    ///
+    /// The service refuses to list this collection unless `$filter` narrows it like this (<https://learn.microsoft.com/graph/api/resources/privilegedaccessgroupassignmentscheduleinstance?view=graph-rest-beta>, <https://learn.microsoft.com/graph/api/privilegedaccessgroup-list-assignmentscheduleinstances?view=graph-rest-beta>), although the schema does not say so; `$filter` terms set on the request are `and`-ed to it.
+    #[must_use = "a request does nothing until it is awaited (or sent with `.send()`)"]
+    #[inline]
+    pub fn count_by_principal_id(&self, principal_id: &str) -> rt::CountRequest {
+        rt::CountRequest::new(&self.client, self.path.clone())
+            .operation(
+                "count microsoft.graph.privilegedAccessGroupAssignmentScheduleInstance",
+            )
+            .required_filter(&[("principalId", rt::Literal::string(principal_id))])
     }
     /// `GET /identityGovernance/privilegedAccess/group/assignmentScheduleInstances/filterByCurrentUser(on={on})`: the function `microsoft.graph.filterByCurrentUser` bound to `Collection(microsoft.graph.privilegedAccessGroupAssignmentScheduleInstance)`; returns `Collection(microsoft.graph.privilegedAccessGroupAssignmentScheduleInstance)`.
     ///
@@ -2694,7 +3025,7 @@ impl PrivilegedAccessGroupAssignmentScheduleInstanceCollectionBuilder {
 }
 /// Request builder for a collection of `microsoft.graph.privilegedAccessGroupAssignmentScheduleRequest` ([`PrivilegedAccessGroupAssignmentScheduleRequest`](models::PrivilegedAccessGroupAssignmentScheduleRequest)), reached at `/identityGovernance/privilegedAccess/group/assignmentScheduleRequests`.
 ///
-/// Requests on the resource itself: `list`, `create` (from the schema's Capabilities annotations where it has them, the OData defaults otherwise).
+/// Requests on the resource itself: `list_by_group_id`, `count_by_group_id`, `list_by_principal_id`, `count_by_principal_id`, `create` (from the schema's Capabilities annotations where it has them, the OData defaults otherwise, less what the service refuses).
 ///
 /// Builders are cheap (a client handle and the path): each method clones them and appends to the path; nothing is sent until a request is awaited.
 #[derive(Debug, Clone)]
@@ -2726,18 +3057,67 @@ impl PrivilegedAccessGroupAssignmentScheduleRequestCollectionBuilder {
                 .key_named("privilegedAccessGroupAssignmentScheduleRequest-id", id),
         }
     }
-    /// `GET /identityGovernance/privilegedAccess/group/assignmentScheduleRequests`: lists the collection of `microsoft.graph.privilegedAccessGroupAssignmentScheduleRequest` ([`PrivilegedAccessGroupAssignmentScheduleRequest`](models::PrivilegedAccessGroupAssignmentScheduleRequest)).
+    /// `GET /identityGovernance/privilegedAccess/group/assignmentScheduleRequests?$filter=groupId eq {groupId}`: lists the `microsoft.graph.privilegedAccessGroupAssignmentScheduleRequest` ([`PrivilegedAccessGroupAssignmentScheduleRequest`](models::PrivilegedAccessGroupAssignmentScheduleRequest)) with `groupId` equal to `group_id`.
     ///
     /// Returns a [`ListRequest`](rt::ListRequest): await it for the first page, or use `into_stream()` for every item across pages (`@odata.nextLink` is followed lazily). Set `$filter`, `$select`, `$expand`, `$orderby`, `$top`, `$skip`, `$count`, `$search`, headers and extra query parameters on it.
+    ///
+    /// The service refuses to list this collection unless `$filter` narrows it like this (<https://learn.microsoft.com/graph/api/resources/privilegedaccessgroupassignmentschedulerequest?view=graph-rest-beta>, <https://learn.microsoft.com/graph/api/privilegedaccessgroup-list-assignmentschedulerequests?view=graph-rest-beta>), although the schema does not say so; `$filter` terms set on the request are `and`-ed to it.
     #[must_use = "a request does nothing until it is awaited (or sent with `.send()`)"]
     #[inline]
-    pub fn list(
+    pub fn list_by_group_id(
         &self,
+        group_id: &str,
     ) -> rt::ListRequest<models::PrivilegedAccessGroupAssignmentScheduleRequest> {
         rt::ListRequest::new(&self.client, self.path.clone())
             .operation(
                 "list microsoft.graph.privilegedAccessGroupAssignmentScheduleRequest",
             )
+            .required_filter(&[("groupId", rt::Literal::string(group_id))])
+    }
+    /// `GET /identityGovernance/privilegedAccess/group/assignmentScheduleRequests/$count?$filter=groupId eq {groupId}`: the number of `microsoft.graph.privilegedAccessGroupAssignmentScheduleRequest` in the collection, after `$filter` and `$search`.
+    ///
+    /// Returns a [`CountRequest`](rt::CountRequest) (Graph answers `text/plain`); set `$filter`, `$search` and headers (e.g. `ConsistencyLevel: eventual`) on it.
+    ///
+    /// The service refuses to list this collection unless `$filter` narrows it like this (<https://learn.microsoft.com/graph/api/resources/privilegedaccessgroupassignmentschedulerequest?view=graph-rest-beta>, <https://learn.microsoft.com/graph/api/privilegedaccessgroup-list-assignmentschedulerequests?view=graph-rest-beta>), although the schema does not say so; `$filter` terms set on the request are `and`-ed to it.
+    #[must_use = "a request does nothing until it is awaited (or sent with `.send()`)"]
+    #[inline]
+    pub fn count_by_group_id(&self, group_id: &str) -> rt::CountRequest {
+        rt::CountRequest::new(&self.client, self.path.clone())
+            .operation(
+                "count microsoft.graph.privilegedAccessGroupAssignmentScheduleRequest",
+            )
+            .required_filter(&[("groupId", rt::Literal::string(group_id))])
+    }
+    /// `GET /identityGovernance/privilegedAccess/group/assignmentScheduleRequests?$filter=principalId eq {principalId}`: lists the `microsoft.graph.privilegedAccessGroupAssignmentScheduleRequest` ([`PrivilegedAccessGroupAssignmentScheduleRequest`](models::PrivilegedAccessGroupAssignmentScheduleRequest)) with `principalId` equal to `principal_id`.
+    ///
+    /// Returns a [`ListRequest`](rt::ListRequest): await it for the first page, or use `into_stream()` for every item across pages (`@odata.nextLink` is followed lazily). Set `$filter`, `$select`, `$expand`, `$orderby`, `$top`, `$skip`, `$count`, `$search`, headers and extra query parameters on it.
+    ///
+    /// The service refuses to list this collection unless `$filter` narrows it like this (<https://learn.microsoft.com/graph/api/resources/privilegedaccessgroupassignmentschedulerequest?view=graph-rest-beta>, <https://learn.microsoft.com/graph/api/privilegedaccessgroup-list-assignmentschedulerequests?view=graph-rest-beta>), although the schema does not say so; `$filter` terms set on the request are `and`-ed to it.
+    #[must_use = "a request does nothing until it is awaited (or sent with `.send()`)"]
+    #[inline]
+    pub fn list_by_principal_id(
+        &self,
+        principal_id: &str,
+    ) -> rt::ListRequest<models::PrivilegedAccessGroupAssignmentScheduleRequest> {
+        rt::ListRequest::new(&self.client, self.path.clone())
+            .operation(
+                "list microsoft.graph.privilegedAccessGroupAssignmentScheduleRequest",
+            )
+            .required_filter(&[("principalId", rt::Literal::string(principal_id))])
+    }
+    /// `GET /identityGovernance/privilegedAccess/group/assignmentScheduleRequests/$count?$filter=principalId eq {principalId}`: the number of `microsoft.graph.privilegedAccessGroupAssignmentScheduleRequest` in the collection, after `$filter` and `$search`.
+    ///
+    /// Returns a [`CountRequest`](rt::CountRequest) (Graph answers `text/plain`); set `$filter`, `$search` and headers (e.g. `ConsistencyLevel: eventual`) on it.
+    ///
+    /// The service refuses to list this collection unless `$filter` narrows it like this (<https://learn.microsoft.com/graph/api/resources/privilegedaccessgroupassignmentschedulerequest?view=graph-rest-beta>, <https://learn.microsoft.com/graph/api/privilegedaccessgroup-list-assignmentschedulerequests?view=graph-rest-beta>), although the schema does not say so; `$filter` terms set on the request are `and`-ed to it.
+    #[must_use = "a request does nothing until it is awaited (or sent with `.send()`)"]
+    #[inline]
+    pub fn count_by_principal_id(&self, principal_id: &str) -> rt::CountRequest {
+        rt::CountRequest::new(&self.client, self.path.clone())
+            .operation(
+                "count microsoft.graph.privilegedAccessGroupAssignmentScheduleRequest",
+            )
+            .required_filter(&[("principalId", rt::Literal::string(principal_id))])
     }
     /// `POST /identityGovernance/privilegedAccess/group/assignmentScheduleRequests`: creates a `microsoft.graph.privilegedAccessGroupAssignmentScheduleRequest` in the collection.
     ///
@@ -2784,7 +3164,9 @@ impl PrivilegedAccessGroupAssignmentScheduleRequestCollectionBuilder {
 }
 /// Request builder for a collection of `microsoft.graph.privilegedAccessGroupAssignmentSchedule` ([`PrivilegedAccessGroupAssignmentSchedule`](models::PrivilegedAccessGroupAssignmentSchedule)), reached at `/identityGovernance/privilegedAccess/group/assignmentSchedules`.
 ///
-/// Requests on the resource itself: `list`, `create` (from the schema's Capabilities annotations where it has them, the OData defaults otherwise).
+/// Requests on the resource itself: `list_by_group_id`, `count_by_group_id`, `list_by_principal_id`, `count_by_principal_id` (from the schema's Capabilities annotations where it has them, the OData defaults otherwise, less what the service refuses).
+///
+/// The service refuses `create` here (<https://learn.microsoft.com/graph/api/resources/privilegedaccessgroupassignmentschedule?view=graph-rest-beta>, <https://learn.microsoft.com/graph/api/privilegedaccessgroup-list-assignmentschedules?view=graph-rest-beta>), although the schema's capabilities allow it: pim-api does not offer it (`[[restrict]]` in `metadata/selection.toml`).
 ///
 /// Builders are cheap (a client handle and the path): each method clones them and appends to the path; nothing is sent until a request is awaited.
 #[derive(Debug, Clone)]
@@ -2816,28 +3198,59 @@ impl PrivilegedAccessGroupAssignmentScheduleCollectionBuilder {
                 .key_named("privilegedAccessGroupAssignmentSchedule-id", id),
         }
     }
-    /// `GET /identityGovernance/privilegedAccess/group/assignmentSchedules`: lists the collection of `microsoft.graph.privilegedAccessGroupAssignmentSchedule` ([`PrivilegedAccessGroupAssignmentSchedule`](models::PrivilegedAccessGroupAssignmentSchedule)).
+    /// `GET /identityGovernance/privilegedAccess/group/assignmentSchedules?$filter=groupId eq {groupId}`: lists the `microsoft.graph.privilegedAccessGroupAssignmentSchedule` ([`PrivilegedAccessGroupAssignmentSchedule`](models::PrivilegedAccessGroupAssignmentSchedule)) with `groupId` equal to `group_id`.
     ///
     /// Returns a [`ListRequest`](rt::ListRequest): await it for the first page, or use `into_stream()` for every item across pages (`@odata.nextLink` is followed lazily). Set `$filter`, `$select`, `$expand`, `$orderby`, `$top`, `$skip`, `$count`, `$search`, headers and extra query parameters on it.
+    ///
+    /// The service refuses to list this collection unless `$filter` narrows it like this (<https://learn.microsoft.com/graph/api/resources/privilegedaccessgroupassignmentschedule?view=graph-rest-beta>, <https://learn.microsoft.com/graph/api/privilegedaccessgroup-list-assignmentschedules?view=graph-rest-beta>), although the schema does not say so; `$filter` terms set on the request are `and`-ed to it.
     #[must_use = "a request does nothing until it is awaited (or sent with `.send()`)"]
     #[inline]
-    pub fn list(
+    pub fn list_by_group_id(
         &self,
+        group_id: &str,
     ) -> rt::ListRequest<models::PrivilegedAccessGroupAssignmentSchedule> {
         rt::ListRequest::new(&self.client, self.path.clone())
             .operation("list microsoft.graph.privilegedAccessGroupAssignmentSchedule")
+            .required_filter(&[("groupId", rt::Literal::string(group_id))])
     }
-    /// `POST /identityGovernance/privilegedAccess/group/assignmentSchedules`: creates a `microsoft.graph.privilegedAccessGroupAssignmentSchedule` in the collection.
+    /// `GET /identityGovernance/privilegedAccess/group/assignmentSchedules/$count?$filter=groupId eq {groupId}`: the number of `microsoft.graph.privilegedAccessGroupAssignmentSchedule` in the collection, after `$filter` and `$search`.
     ///
-    /// The body is a [`PrivilegedAccessGroupAssignmentSchedule`](models::PrivilegedAccessGroupAssignmentSchedule), sent as JSON; the result is the created entity Graph returns (`201 Created`).
+    /// Returns a [`CountRequest`](rt::CountRequest) (Graph answers `text/plain`); set `$filter`, `$search` and headers (e.g. `ConsistencyLevel: eventual`) on it.
+    ///
+    /// The service refuses to list this collection unless `$filter` narrows it like this (<https://learn.microsoft.com/graph/api/resources/privilegedaccessgroupassignmentschedule?view=graph-rest-beta>, <https://learn.microsoft.com/graph/api/privilegedaccessgroup-list-assignmentschedules?view=graph-rest-beta>), although the schema does not say so; `$filter` terms set on the request are `and`-ed to it.
     #[must_use = "a request does nothing until it is awaited (or sent with `.send()`)"]
     #[inline]
-    pub fn create(
+    pub fn count_by_group_id(&self, group_id: &str) -> rt::CountRequest {
+        rt::CountRequest::new(&self.client, self.path.clone())
+            .operation("count microsoft.graph.privilegedAccessGroupAssignmentSchedule")
+            .required_filter(&[("groupId", rt::Literal::string(group_id))])
+    }
+    /// `GET /identityGovernance/privilegedAccess/group/assignmentSchedules?$filter=principalId eq {principalId}`: lists the `microsoft.graph.privilegedAccessGroupAssignmentSchedule` ([`PrivilegedAccessGroupAssignmentSchedule`](models::PrivilegedAccessGroupAssignmentSchedule)) with `principalId` equal to `principal_id`.
+    ///
+    /// Returns a [`ListRequest`](rt::ListRequest): await it for the first page, or use `into_stream()` for every item across pages (`@odata.nextLink` is followed lazily). Set `$filter`, `$select`, `$expand`, `$orderby`, `$top`, `$skip`, `$count`, `$search`, headers and extra query parameters on it.
+    ///
+    /// The service refuses to list this collection unless `$filter` narrows it like this (<https://learn.microsoft.com/graph/api/resources/privilegedaccessgroupassignmentschedule?view=graph-rest-beta>, <https://learn.microsoft.com/graph/api/privilegedaccessgroup-list-assignmentschedules?view=graph-rest-beta>), although the schema does not say so; `$filter` terms set on the request are `and`-ed to it.
+    #[must_use = "a request does nothing until it is awaited (or sent with `.send()`)"]
+    #[inline]
+    pub fn list_by_principal_id(
         &self,
-        body: &models::PrivilegedAccessGroupAssignmentSchedule,
-    ) -> rt::CreateRequest<models::PrivilegedAccessGroupAssignmentSchedule> {
-        rt::CreateRequest::new(&self.client, self.path.clone(), body)
-            .operation("create microsoft.graph.privilegedAccessGroupAssignmentSchedule")
+        principal_id: &str,
+    ) -> rt::ListRequest<models::PrivilegedAccessGroupAssignmentSchedule> {
+        rt::ListRequest::new(&self.client, self.path.clone())
+            .operation("list microsoft.graph.privilegedAccessGroupAssignmentSchedule")
+            .required_filter(&[("principalId", rt::Literal::string(principal_id))])
+    }
+    /// `GET /identityGovernance/privilegedAccess/group/assignmentSchedules/$count?$filter=principalId eq {principalId}`: the number of `microsoft.graph.privilegedAccessGroupAssignmentSchedule` in the collection, after `$filter` and `$search`.
+    ///
+    /// Returns a [`CountRequest`](rt::CountRequest) (Graph answers `text/plain`); set `$filter`, `$search` and headers (e.g. `ConsistencyLevel: eventual`) on it.
+    ///
+    /// The service refuses to list this collection unless `$filter` narrows it like this (<https://learn.microsoft.com/graph/api/resources/privilegedaccessgroupassignmentschedule?view=graph-rest-beta>, <https://learn.microsoft.com/graph/api/privilegedaccessgroup-list-assignmentschedules?view=graph-rest-beta>), although the schema does not say so; `$filter` terms set on the request are `and`-ed to it.
+    #[must_use = "a request does nothing until it is awaited (or sent with `.send()`)"]
+    #[inline]
+    pub fn count_by_principal_id(&self, principal_id: &str) -> rt::CountRequest {
+        rt::CountRequest::new(&self.client, self.path.clone())
+            .operation("count microsoft.graph.privilegedAccessGroupAssignmentSchedule")
+            .required_filter(&[("principalId", rt::Literal::string(principal_id))])
     }
     /// `GET /identityGovernance/privilegedAccess/group/assignmentSchedules/filterByCurrentUser(on={on})`: the function `microsoft.graph.filterByCurrentUser` bound to `Collection(microsoft.graph.privilegedAccessGroupAssignmentSchedule)`; returns `Collection(microsoft.graph.privilegedAccessGroupAssignmentSchedule)`.
     ///
@@ -2870,7 +3283,9 @@ impl PrivilegedAccessGroupAssignmentScheduleCollectionBuilder {
 }
 /// Request builder for a collection of `microsoft.graph.privilegedAccessGroupEligibilityScheduleInstance` ([`PrivilegedAccessGroupEligibilityScheduleInstance`](models::PrivilegedAccessGroupEligibilityScheduleInstance)), reached at `/identityGovernance/privilegedAccess/group/eligibilityScheduleInstances`.
 ///
-/// Requests on the resource itself: `list`, `create` (from the schema's Capabilities annotations where it has them, the OData defaults otherwise).
+/// Requests on the resource itself: `list_by_group_id`, `count_by_group_id`, `list_by_principal_id`, `count_by_principal_id` (from the schema's Capabilities annotations where it has them, the OData defaults otherwise, less what the service refuses).
+///
+/// The service refuses `create` here (<https://learn.microsoft.com/graph/api/resources/privilegedaccessgroupeligibilityscheduleinstance?view=graph-rest-beta>, <https://learn.microsoft.com/graph/api/privilegedaccessgroup-list-eligibilityscheduleinstances?view=graph-rest-beta>), although the schema's capabilities allow it: pim-api does not offer it (`[[restrict]]` in `metadata/selection.toml`).
 ///
 /// Builders are cheap (a client handle and the path): each method clones them and appends to the path; nothing is sent until a request is awaited.
 #[derive(Debug, Clone)]
@@ -2902,32 +3317,67 @@ impl PrivilegedAccessGroupEligibilityScheduleInstanceCollectionBuilder {
                 .key_named("privilegedAccessGroupEligibilityScheduleInstance-id", id),
         }
     }
-    /// `GET /identityGovernance/privilegedAccess/group/eligibilityScheduleInstances`: lists the collection of `microsoft.graph.privilegedAccessGroupEligibilityScheduleInstance` ([`PrivilegedAccessGroupEligibilityScheduleInstance`](models::PrivilegedAccessGroupEligibilityScheduleInstance)).
+    /// `GET /identityGovernance/privilegedAccess/group/eligibilityScheduleInstances?$filter=groupId eq {groupId}`: lists the `microsoft.graph.privilegedAccessGroupEligibilityScheduleInstance` ([`PrivilegedAccessGroupEligibilityScheduleInstance`](models::PrivilegedAccessGroupEligibilityScheduleInstance)) with `groupId` equal to `group_id`.
     ///
     /// Returns a [`ListRequest`](rt::ListRequest): await it for the first page, or use `into_stream()` for every item across pages (`@odata.nextLink` is followed lazily). Set `$filter`, `$select`, `$expand`, `$orderby`, `$top`, `$skip`, `$count`, `$search`, headers and extra query parameters on it.
+    ///
+    /// The service refuses to list this collection unless `$filter` narrows it like this (<https://learn.microsoft.com/graph/api/resources/privilegedaccessgroupeligibilityscheduleinstance?view=graph-rest-beta>, <https://learn.microsoft.com/graph/api/privilegedaccessgroup-list-eligibilityscheduleinstances?view=graph-rest-beta>), although the schema does not say so; `$filter` terms set on the request are `and`-ed to it.
     #[must_use = "a request does nothing until it is awaited (or sent with `.send()`)"]
     #[inline]
-    pub fn list(
+    pub fn list_by_group_id(
         &self,
+        group_id: &str,
     ) -> rt::ListRequest<models::PrivilegedAccessGroupEligibilityScheduleInstance> {
         rt::ListRequest::new(&self.client, self.path.clone())
             .operation(
                 "list microsoft.graph.privilegedAccessGroupEligibilityScheduleInstance",
             )
+            .required_filter(&[("groupId", rt::Literal::string(group_id))])
     }
-    /// `POST /identityGovernance/privilegedAccess/group/eligibilityScheduleInstances`: creates a `microsoft.graph.privilegedAccessGroupEligibilityScheduleInstance` in the collection.
+    /// `GET /identityGovernance/privilegedAccess/group/eligibilityScheduleInstances/$count?$filter=groupId eq {groupId}`: the number of `microsoft.graph.privilegedAccessGroupEligibilityScheduleInstance` in the collection, after `$filter` and `$search`.
     ///
-    /// The body is a [`PrivilegedAccessGroupEligibilityScheduleInstance`](models::PrivilegedAccessGroupEligibilityScheduleInstance), sent as JSON; the result is the created entity Graph returns (`201 Created`).
+    /// Returns a [`CountRequest`](rt::CountRequest) (Graph answers `text/plain`); set `$filter`, `$search` and headers (e.g. `ConsistencyLevel: eventual`) on it.
+    ///
+    /// The service refuses to list this collection unless `$filter` narrows it like this (<https://learn.microsoft.com/graph/api/resources/privilegedaccessgroupeligibilityscheduleinstance?view=graph-rest-beta>, <https://learn.microsoft.com/graph/api/privilegedaccessgroup-list-eligibilityscheduleinstances?view=graph-rest-beta>), although the schema does not say so; `$filter` terms set on the request are `and`-ed to it.
     #[must_use = "a request does nothing until it is awaited (or sent with `.send()`)"]
     #[inline]
-    pub fn create(
-        &self,
-        body: &models::PrivilegedAccessGroupEligibilityScheduleInstance,
-    ) -> rt::CreateRequest<models::PrivilegedAccessGroupEligibilityScheduleInstance> {
-        rt::CreateRequest::new(&self.client, self.path.clone(), body)
+    pub fn count_by_group_id(&self, group_id: &str) -> rt::CountRequest {
+        rt::CountRequest::new(&self.client, self.path.clone())
             .operation(
-                "create microsoft.graph.privilegedAccessGroupEligibilityScheduleInstance",
+                "count microsoft.graph.privilegedAccessGroupEligibilityScheduleInstance",
             )
+            .required_filter(&[("groupId", rt::Literal::string(group_id))])
+    }
+    /// `GET /identityGovernance/privilegedAccess/group/eligibilityScheduleInstances?$filter=principalId eq {principalId}`: lists the `microsoft.graph.privilegedAccessGroupEligibilityScheduleInstance` ([`PrivilegedAccessGroupEligibilityScheduleInstance`](models::PrivilegedAccessGroupEligibilityScheduleInstance)) with `principalId` equal to `principal_id`.
+    ///
+    /// Returns a [`ListRequest`](rt::ListRequest): await it for the first page, or use `into_stream()` for every item across pages (`@odata.nextLink` is followed lazily). Set `$filter`, `$select`, `$expand`, `$orderby`, `$top`, `$skip`, `$count`, `$search`, headers and extra query parameters on it.
+    ///
+    /// The service refuses to list this collection unless `$filter` narrows it like this (<https://learn.microsoft.com/graph/api/resources/privilegedaccessgroupeligibilityscheduleinstance?view=graph-rest-beta>, <https://learn.microsoft.com/graph/api/privilegedaccessgroup-list-eligibilityscheduleinstances?view=graph-rest-beta>), although the schema does not say so; `$filter` terms set on the request are `and`-ed to it.
+    #[must_use = "a request does nothing until it is awaited (or sent with `.send()`)"]
+    #[inline]
+    pub fn list_by_principal_id(
+        &self,
+        principal_id: &str,
+    ) -> rt::ListRequest<models::PrivilegedAccessGroupEligibilityScheduleInstance> {
+        rt::ListRequest::new(&self.client, self.path.clone())
+            .operation(
+                "list microsoft.graph.privilegedAccessGroupEligibilityScheduleInstance",
+            )
+            .required_filter(&[("principalId", rt::Literal::string(principal_id))])
+    }
+    /// `GET /identityGovernance/privilegedAccess/group/eligibilityScheduleInstances/$count?$filter=principalId eq {principalId}`: the number of `microsoft.graph.privilegedAccessGroupEligibilityScheduleInstance` in the collection, after `$filter` and `$search`.
+    ///
+    /// Returns a [`CountRequest`](rt::CountRequest) (Graph answers `text/plain`); set `$filter`, `$search` and headers (e.g. `ConsistencyLevel: eventual`) on it.
+    ///
+    /// The service refuses to list this collection unless `$filter` narrows it like this (<https://learn.microsoft.com/graph/api/resources/privilegedaccessgroupeligibilityscheduleinstance?view=graph-rest-beta>, <https://learn.microsoft.com/graph/api/privilegedaccessgroup-list-eligibilityscheduleinstances?view=graph-rest-beta>), although the schema does not say so; `$filter` terms set on the request are `and`-ed to it.
+    #[must_use = "a request does nothing until it is awaited (or sent with `.send()`)"]
+    #[inline]
+    pub fn count_by_principal_id(&self, principal_id: &str) -> rt::CountRequest {
+        rt::CountRequest::new(&self.client, self.path.clone())
+            .operation(
+                "count microsoft.graph.privilegedAccessGroupEligibilityScheduleInstance",
+            )
+            .required_filter(&[("principalId", rt::Literal::string(principal_id))])
     }
     /// `GET /identityGovernance/privilegedAccess/group/eligibilityScheduleInstances/filterByCurrentUser(on={on})`: the function `microsoft.graph.filterByCurrentUser` bound to `Collection(microsoft.graph.privilegedAccessGroupEligibilityScheduleInstance)`; returns `Collection(microsoft.graph.privilegedAccessGroupEligibilityScheduleInstance)`.
     ///
@@ -2960,7 +3410,7 @@ impl PrivilegedAccessGroupEligibilityScheduleInstanceCollectionBuilder {
 }
 /// Request builder for a collection of `microsoft.graph.privilegedAccessGroupEligibilityScheduleRequest` ([`PrivilegedAccessGroupEligibilityScheduleRequest`](models::PrivilegedAccessGroupEligibilityScheduleRequest)), reached at `/identityGovernance/privilegedAccess/group/eligibilityScheduleRequests`.
 ///
-/// Requests on the resource itself: `list`, `create` (from the schema's Capabilities annotations where it has them, the OData defaults otherwise).
+/// Requests on the resource itself: `list_by_group_id`, `count_by_group_id`, `list_by_principal_id`, `count_by_principal_id`, `create` (from the schema's Capabilities annotations where it has them, the OData defaults otherwise, less what the service refuses).
 ///
 /// Builders are cheap (a client handle and the path): each method clones them and appends to the path; nothing is sent until a request is awaited.
 #[derive(Debug, Clone)]
@@ -2992,18 +3442,67 @@ impl PrivilegedAccessGroupEligibilityScheduleRequestCollectionBuilder {
                 .key_named("privilegedAccessGroupEligibilityScheduleRequest-id", id),
         }
     }
-    /// `GET /identityGovernance/privilegedAccess/group/eligibilityScheduleRequests`: lists the collection of `microsoft.graph.privilegedAccessGroupEligibilityScheduleRequest` ([`PrivilegedAccessGroupEligibilityScheduleRequest`](models::PrivilegedAccessGroupEligibilityScheduleRequest)).
+    /// `GET /identityGovernance/privilegedAccess/group/eligibilityScheduleRequests?$filter=groupId eq {groupId}`: lists the `microsoft.graph.privilegedAccessGroupEligibilityScheduleRequest` ([`PrivilegedAccessGroupEligibilityScheduleRequest`](models::PrivilegedAccessGroupEligibilityScheduleRequest)) with `groupId` equal to `group_id`.
     ///
     /// Returns a [`ListRequest`](rt::ListRequest): await it for the first page, or use `into_stream()` for every item across pages (`@odata.nextLink` is followed lazily). Set `$filter`, `$select`, `$expand`, `$orderby`, `$top`, `$skip`, `$count`, `$search`, headers and extra query parameters on it.
+    ///
+    /// The service refuses to list this collection unless `$filter` narrows it like this (<https://learn.microsoft.com/graph/api/resources/privilegedaccessgroupeligibilityschedulerequest?view=graph-rest-beta>, <https://learn.microsoft.com/graph/api/privilegedaccessgroup-list-eligibilityschedulerequests?view=graph-rest-beta>), although the schema does not say so; `$filter` terms set on the request are `and`-ed to it.
     #[must_use = "a request does nothing until it is awaited (or sent with `.send()`)"]
     #[inline]
-    pub fn list(
+    pub fn list_by_group_id(
         &self,
+        group_id: &str,
     ) -> rt::ListRequest<models::PrivilegedAccessGroupEligibilityScheduleRequest> {
         rt::ListRequest::new(&self.client, self.path.clone())
             .operation(
                 "list microsoft.graph.privilegedAccessGroupEligibilityScheduleRequest",
             )
+            .required_filter(&[("groupId", rt::Literal::string(group_id))])
+    }
+    /// `GET /identityGovernance/privilegedAccess/group/eligibilityScheduleRequests/$count?$filter=groupId eq {groupId}`: the number of `microsoft.graph.privilegedAccessGroupEligibilityScheduleRequest` in the collection, after `$filter` and `$search`.
+    ///
+    /// Returns a [`CountRequest`](rt::CountRequest) (Graph answers `text/plain`); set `$filter`, `$search` and headers (e.g. `ConsistencyLevel: eventual`) on it.
+    ///
+    /// The service refuses to list this collection unless `$filter` narrows it like this (<https://learn.microsoft.com/graph/api/resources/privilegedaccessgroupeligibilityschedulerequest?view=graph-rest-beta>, <https://learn.microsoft.com/graph/api/privilegedaccessgroup-list-eligibilityschedulerequests?view=graph-rest-beta>), although the schema does not say so; `$filter` terms set on the request are `and`-ed to it.
+    #[must_use = "a request does nothing until it is awaited (or sent with `.send()`)"]
+    #[inline]
+    pub fn count_by_group_id(&self, group_id: &str) -> rt::CountRequest {
+        rt::CountRequest::new(&self.client, self.path.clone())
+            .operation(
+                "count microsoft.graph.privilegedAccessGroupEligibilityScheduleRequest",
+            )
+            .required_filter(&[("groupId", rt::Literal::string(group_id))])
+    }
+    /// `GET /identityGovernance/privilegedAccess/group/eligibilityScheduleRequests?$filter=principalId eq {principalId}`: lists the `microsoft.graph.privilegedAccessGroupEligibilityScheduleRequest` ([`PrivilegedAccessGroupEligibilityScheduleRequest`](models::PrivilegedAccessGroupEligibilityScheduleRequest)) with `principalId` equal to `principal_id`.
+    ///
+    /// Returns a [`ListRequest`](rt::ListRequest): await it for the first page, or use `into_stream()` for every item across pages (`@odata.nextLink` is followed lazily). Set `$filter`, `$select`, `$expand`, `$orderby`, `$top`, `$skip`, `$count`, `$search`, headers and extra query parameters on it.
+    ///
+    /// The service refuses to list this collection unless `$filter` narrows it like this (<https://learn.microsoft.com/graph/api/resources/privilegedaccessgroupeligibilityschedulerequest?view=graph-rest-beta>, <https://learn.microsoft.com/graph/api/privilegedaccessgroup-list-eligibilityschedulerequests?view=graph-rest-beta>), although the schema does not say so; `$filter` terms set on the request are `and`-ed to it.
+    #[must_use = "a request does nothing until it is awaited (or sent with `.send()`)"]
+    #[inline]
+    pub fn list_by_principal_id(
+        &self,
+        principal_id: &str,
+    ) -> rt::ListRequest<models::PrivilegedAccessGroupEligibilityScheduleRequest> {
+        rt::ListRequest::new(&self.client, self.path.clone())
+            .operation(
+                "list microsoft.graph.privilegedAccessGroupEligibilityScheduleRequest",
+            )
+            .required_filter(&[("principalId", rt::Literal::string(principal_id))])
+    }
+    /// `GET /identityGovernance/privilegedAccess/group/eligibilityScheduleRequests/$count?$filter=principalId eq {principalId}`: the number of `microsoft.graph.privilegedAccessGroupEligibilityScheduleRequest` in the collection, after `$filter` and `$search`.
+    ///
+    /// Returns a [`CountRequest`](rt::CountRequest) (Graph answers `text/plain`); set `$filter`, `$search` and headers (e.g. `ConsistencyLevel: eventual`) on it.
+    ///
+    /// The service refuses to list this collection unless `$filter` narrows it like this (<https://learn.microsoft.com/graph/api/resources/privilegedaccessgroupeligibilityschedulerequest?view=graph-rest-beta>, <https://learn.microsoft.com/graph/api/privilegedaccessgroup-list-eligibilityschedulerequests?view=graph-rest-beta>), although the schema does not say so; `$filter` terms set on the request are `and`-ed to it.
+    #[must_use = "a request does nothing until it is awaited (or sent with `.send()`)"]
+    #[inline]
+    pub fn count_by_principal_id(&self, principal_id: &str) -> rt::CountRequest {
+        rt::CountRequest::new(&self.client, self.path.clone())
+            .operation(
+                "count microsoft.graph.privilegedAccessGroupEligibilityScheduleRequest",
+            )
+            .required_filter(&[("principalId", rt::Literal::string(principal_id))])
     }
     /// `POST /identityGovernance/privilegedAccess/group/eligibilityScheduleRequests`: creates a `microsoft.graph.privilegedAccessGroupEligibilityScheduleRequest` in the collection.
     ///
@@ -3050,7 +3549,9 @@ impl PrivilegedAccessGroupEligibilityScheduleRequestCollectionBuilder {
 }
 /// Request builder for a collection of `microsoft.graph.privilegedAccessGroupEligibilitySchedule` ([`PrivilegedAccessGroupEligibilitySchedule`](models::PrivilegedAccessGroupEligibilitySchedule)), reached at `/identityGovernance/privilegedAccess/group/eligibilitySchedules`.
 ///
-/// Requests on the resource itself: `list`, `create` (from the schema's Capabilities annotations where it has them, the OData defaults otherwise).
+/// Requests on the resource itself: `list_by_group_id`, `count_by_group_id`, `list_by_principal_id`, `count_by_principal_id` (from the schema's Capabilities annotations where it has them, the OData defaults otherwise, less what the service refuses).
+///
+/// The service refuses `create` here (<https://learn.microsoft.com/graph/api/resources/privilegedaccessgroupeligibilityschedule?view=graph-rest-beta>, <https://learn.microsoft.com/graph/api/privilegedaccessgroup-list-eligibilityschedules?view=graph-rest-beta>), although the schema's capabilities allow it: pim-api does not offer it (`[[restrict]]` in `metadata/selection.toml`).
 ///
 /// Builders are cheap (a client handle and the path): each method clones them and appends to the path; nothing is sent until a request is awaited.
 #[derive(Debug, Clone)]
@@ -3082,28 +3583,59 @@ impl PrivilegedAccessGroupEligibilityScheduleCollectionBuilder {
                 .key_named("privilegedAccessGroupEligibilitySchedule-id", id),
         }
     }
-    /// `GET /identityGovernance/privilegedAccess/group/eligibilitySchedules`: lists the collection of `microsoft.graph.privilegedAccessGroupEligibilitySchedule` ([`PrivilegedAccessGroupEligibilitySchedule`](models::PrivilegedAccessGroupEligibilitySchedule)).
+    /// `GET /identityGovernance/privilegedAccess/group/eligibilitySchedules?$filter=groupId eq {groupId}`: lists the `microsoft.graph.privilegedAccessGroupEligibilitySchedule` ([`PrivilegedAccessGroupEligibilitySchedule`](models::PrivilegedAccessGroupEligibilitySchedule)) with `groupId` equal to `group_id`.
     ///
     /// Returns a [`ListRequest`](rt::ListRequest): await it for the first page, or use `into_stream()` for every item across pages (`@odata.nextLink` is followed lazily). Set `$filter`, `$select`, `$expand`, `$orderby`, `$top`, `$skip`, `$count`, `$search`, headers and extra query parameters on it.
+    ///
+    /// The service refuses to list this collection unless `$filter` narrows it like this (<https://learn.microsoft.com/graph/api/resources/privilegedaccessgroupeligibilityschedule?view=graph-rest-beta>, <https://learn.microsoft.com/graph/api/privilegedaccessgroup-list-eligibilityschedules?view=graph-rest-beta>), although the schema does not say so; `$filter` terms set on the request are `and`-ed to it.
     #[must_use = "a request does nothing until it is awaited (or sent with `.send()`)"]
     #[inline]
-    pub fn list(
+    pub fn list_by_group_id(
         &self,
+        group_id: &str,
     ) -> rt::ListRequest<models::PrivilegedAccessGroupEligibilitySchedule> {
         rt::ListRequest::new(&self.client, self.path.clone())
             .operation("list microsoft.graph.privilegedAccessGroupEligibilitySchedule")
+            .required_filter(&[("groupId", rt::Literal::string(group_id))])
     }
-    /// `POST /identityGovernance/privilegedAccess/group/eligibilitySchedules`: creates a `microsoft.graph.privilegedAccessGroupEligibilitySchedule` in the collection.
+    /// `GET /identityGovernance/privilegedAccess/group/eligibilitySchedules/$count?$filter=groupId eq {groupId}`: the number of `microsoft.graph.privilegedAccessGroupEligibilitySchedule` in the collection, after `$filter` and `$search`.
     ///
-    /// The body is a [`PrivilegedAccessGroupEligibilitySchedule`](models::PrivilegedAccessGroupEligibilitySchedule), sent as JSON; the result is the created entity Graph returns (`201 Created`).
+    /// Returns a [`CountRequest`](rt::CountRequest) (Graph answers `text/plain`); set `$filter`, `$search` and headers (e.g. `ConsistencyLevel: eventual`) on it.
+    ///
+    /// The service refuses to list this collection unless `$filter` narrows it like this (<https://learn.microsoft.com/graph/api/resources/privilegedaccessgroupeligibilityschedule?view=graph-rest-beta>, <https://learn.microsoft.com/graph/api/privilegedaccessgroup-list-eligibilityschedules?view=graph-rest-beta>), although the schema does not say so; `$filter` terms set on the request are `and`-ed to it.
     #[must_use = "a request does nothing until it is awaited (or sent with `.send()`)"]
     #[inline]
-    pub fn create(
+    pub fn count_by_group_id(&self, group_id: &str) -> rt::CountRequest {
+        rt::CountRequest::new(&self.client, self.path.clone())
+            .operation("count microsoft.graph.privilegedAccessGroupEligibilitySchedule")
+            .required_filter(&[("groupId", rt::Literal::string(group_id))])
+    }
+    /// `GET /identityGovernance/privilegedAccess/group/eligibilitySchedules?$filter=principalId eq {principalId}`: lists the `microsoft.graph.privilegedAccessGroupEligibilitySchedule` ([`PrivilegedAccessGroupEligibilitySchedule`](models::PrivilegedAccessGroupEligibilitySchedule)) with `principalId` equal to `principal_id`.
+    ///
+    /// Returns a [`ListRequest`](rt::ListRequest): await it for the first page, or use `into_stream()` for every item across pages (`@odata.nextLink` is followed lazily). Set `$filter`, `$select`, `$expand`, `$orderby`, `$top`, `$skip`, `$count`, `$search`, headers and extra query parameters on it.
+    ///
+    /// The service refuses to list this collection unless `$filter` narrows it like this (<https://learn.microsoft.com/graph/api/resources/privilegedaccessgroupeligibilityschedule?view=graph-rest-beta>, <https://learn.microsoft.com/graph/api/privilegedaccessgroup-list-eligibilityschedules?view=graph-rest-beta>), although the schema does not say so; `$filter` terms set on the request are `and`-ed to it.
+    #[must_use = "a request does nothing until it is awaited (or sent with `.send()`)"]
+    #[inline]
+    pub fn list_by_principal_id(
         &self,
-        body: &models::PrivilegedAccessGroupEligibilitySchedule,
-    ) -> rt::CreateRequest<models::PrivilegedAccessGroupEligibilitySchedule> {
-        rt::CreateRequest::new(&self.client, self.path.clone(), body)
-            .operation("create microsoft.graph.privilegedAccessGroupEligibilitySchedule")
+        principal_id: &str,
+    ) -> rt::ListRequest<models::PrivilegedAccessGroupEligibilitySchedule> {
+        rt::ListRequest::new(&self.client, self.path.clone())
+            .operation("list microsoft.graph.privilegedAccessGroupEligibilitySchedule")
+            .required_filter(&[("principalId", rt::Literal::string(principal_id))])
+    }
+    /// `GET /identityGovernance/privilegedAccess/group/eligibilitySchedules/$count?$filter=principalId eq {principalId}`: the number of `microsoft.graph.privilegedAccessGroupEligibilitySchedule` in the collection, after `$filter` and `$search`.
+    ///
+    /// Returns a [`CountRequest`](rt::CountRequest) (Graph answers `text/plain`); set `$filter`, `$search` and headers (e.g. `ConsistencyLevel: eventual`) on it.
+    ///
+    /// The service refuses to list this collection unless `$filter` narrows it like this (<https://learn.microsoft.com/graph/api/resources/privilegedaccessgroupeligibilityschedule?view=graph-rest-beta>, <https://learn.microsoft.com/graph/api/privilegedaccessgroup-list-eligibilityschedules?view=graph-rest-beta>), although the schema does not say so; `$filter` terms set on the request are `and`-ed to it.
+    #[must_use = "a request does nothing until it is awaited (or sent with `.send()`)"]
+    #[inline]
+    pub fn count_by_principal_id(&self, principal_id: &str) -> rt::CountRequest {
+        rt::CountRequest::new(&self.client, self.path.clone())
+            .operation("count microsoft.graph.privilegedAccessGroupEligibilitySchedule")
+            .required_filter(&[("principalId", rt::Literal::string(principal_id))])
     }
     /// `GET /identityGovernance/privilegedAccess/group/eligibilitySchedules/filterByCurrentUser(on={on})`: the function `microsoft.graph.filterByCurrentUser` bound to `Collection(microsoft.graph.privilegedAccessGroupEligibilitySchedule)`; returns `Collection(microsoft.graph.privilegedAccessGroupEligibilitySchedule)`.
     ///
@@ -3134,9 +3666,211 @@ impl PrivilegedAccessGroupEligibilityScheduleCollectionBuilder {
             .operation("microsoft.graph.filterByCurrentUser")
     }
 }
+/// Request builder for one `microsoft.graph.governanceRoleAssignment` ([`GovernanceRoleAssignment`](models::GovernanceRoleAssignment)), reached at `/privilegedAccess/{privilegedAccess-id}/roleAssignments/{governanceRoleAssignment-id}/linkedEligibleRoleAssignment`.
+///
+/// Reached by a relationship (a navigation property that does not contain its target), so it offers the reads only: `get`.
+///
+/// Builders are cheap (a client handle and the path): each method clones them and appends to the path; nothing is sent until a request is awaited.
+#[deprecated(
+    note = "deprecated since 2025-10-27: The PIM Iteration 2 beta API is deprecated and will be removed on October 28, 2026. Please migrate to PIM Iteration 3 API.; removal on 2026-10-28 (inherited from `microsoft.graph.privilegedAccess`)"
+)]
+#[derive(Debug, Clone)]
+pub struct GovernanceRoleAssignmentRelatedBuilder {
+    client: rt::Client,
+    path: rt::ODataPath,
+}
+#[allow(deprecated)]
+impl GovernanceRoleAssignmentRelatedBuilder {
+    /// The path this builder addresses: `as_str()` is what is sent (keys
+    /// percent-encoded), `template()` has placeholders instead of keys.
+    #[inline]
+    pub fn path(&self) -> &rt::ODataPath {
+        &self.path
+    }
+    /// `GET /privilegedAccess/{privilegedAccess-id}/roleAssignments/{governanceRoleAssignment-id}/linkedEligibleRoleAssignment`: reads the `microsoft.graph.governanceRoleAssignment` ([`GovernanceRoleAssignment`](models::GovernanceRoleAssignment)).
+    ///
+    /// Returns a [`GetRequest`](rt::GetRequest); `$select`, `$expand`, headers and extra query parameters can be set on it.
+    #[deprecated(
+        note = "deprecated since 2025-10-27: The PIM Iteration 2 beta API is deprecated and will be removed on October 28, 2026. Please migrate to PIM Iteration 3 API.; removal on 2026-10-28 (inherited from `microsoft.graph.privilegedAccess`)"
+    )]
+    #[must_use = "a request does nothing until it is awaited (or sent with `.send()`)"]
+    #[inline]
+    pub fn get(&self) -> rt::GetRequest<models::GovernanceRoleAssignment> {
+        rt::GetRequest::new(&self.client, self.path.clone())
+            .operation("get microsoft.graph.governanceRoleAssignment")
+    }
+}
+/// Request builder for one `microsoft.graph.appScope` ([`AppScope`](models::AppScope)), reached at `/roleManagement/directory/roleAssignmentSchedules/{unifiedRoleAssignmentSchedule-id}/appScope`, `/roleManagement/directory/roleAssignmentScheduleInstances/{unifiedRoleAssignmentScheduleInstance-id}/appScope`, `/roleManagement/directory/roleAssignmentScheduleRequests/{unifiedRoleAssignmentScheduleRequest-id}/appScope`.
+///
+/// Reached by a relationship (a navigation property that does not contain its target), so it offers the reads only: `get`. The selection generates `microsoft.graph.appScope` as a reference: its key is typed, every other member is kept in `additional_properties`.
+///
+/// Builders are cheap (a client handle and the path): each method clones them and appends to the path; nothing is sent until a request is awaited.
+#[derive(Debug, Clone)]
+pub struct AppScopeRelatedBuilder {
+    client: rt::Client,
+    path: rt::ODataPath,
+}
+#[allow(deprecated)]
+impl AppScopeRelatedBuilder {
+    /// The path this builder addresses: `as_str()` is what is sent (keys
+    /// percent-encoded), `template()` has placeholders instead of keys.
+    #[inline]
+    pub fn path(&self) -> &rt::ODataPath {
+        &self.path
+    }
+    /// `GET /roleManagement/directory/roleAssignmentSchedules/{unifiedRoleAssignmentSchedule-id}/appScope`: reads the `microsoft.graph.appScope` ([`AppScope`](models::AppScope)).
+    ///
+    /// Returns a [`GetRequest`](rt::GetRequest); `$select`, `$expand`, headers and extra query parameters can be set on it.
+    #[must_use = "a request does nothing until it is awaited (or sent with `.send()`)"]
+    #[inline]
+    pub fn get(&self) -> rt::GetRequest<models::AppScope> {
+        rt::GetRequest::new(&self.client, self.path.clone())
+            .operation("get microsoft.graph.appScope")
+    }
+}
+/// Request builder for one `microsoft.graph.directoryObject` ([`DirectoryObject`](models::DirectoryObject)), reached at `/roleManagement/directory/roleAssignmentSchedules/{unifiedRoleAssignmentSchedule-id}/directoryScope`, `/roleManagement/directory/roleAssignmentSchedules/{unifiedRoleAssignmentSchedule-id}/principal`, `/roleManagement/directory/roleAssignmentScheduleInstances/{unifiedRoleAssignmentScheduleInstance-id}/directoryScope`.
+///
+/// Reached by a relationship (a navigation property that does not contain its target), so it offers the reads only: `get`. The selection generates `microsoft.graph.directoryObject` as a reference: its key is typed, every other member is kept in `additional_properties`.
+///
+/// Builders are cheap (a client handle and the path): each method clones them and appends to the path; nothing is sent until a request is awaited.
+#[derive(Debug, Clone)]
+pub struct DirectoryObjectRelatedBuilder {
+    client: rt::Client,
+    path: rt::ODataPath,
+}
+#[allow(deprecated)]
+impl DirectoryObjectRelatedBuilder {
+    /// The path this builder addresses: `as_str()` is what is sent (keys
+    /// percent-encoded), `template()` has placeholders instead of keys.
+    #[inline]
+    pub fn path(&self) -> &rt::ODataPath {
+        &self.path
+    }
+    /// `GET /roleManagement/directory/roleAssignmentSchedules/{unifiedRoleAssignmentSchedule-id}/directoryScope`: reads the `microsoft.graph.directoryObject` ([`DirectoryObject`](models::DirectoryObject)).
+    ///
+    /// Returns a [`GetRequest`](rt::GetRequest); `$select`, `$expand`, headers and extra query parameters can be set on it.
+    #[must_use = "a request does nothing until it is awaited (or sent with `.send()`)"]
+    #[inline]
+    pub fn get(&self) -> rt::GetRequest<models::DirectoryObject> {
+        rt::GetRequest::new(&self.client, self.path.clone())
+            .operation("get microsoft.graph.directoryObject")
+    }
+}
+/// Request builder for one `microsoft.graph.unifiedRoleDefinition` ([`UnifiedRoleDefinition`](models::UnifiedRoleDefinition)), reached at `/roleManagement/directory/roleAssignmentSchedules/{unifiedRoleAssignmentSchedule-id}/roleDefinition`, `/roleManagement/directory/roleAssignmentScheduleInstances/{unifiedRoleAssignmentScheduleInstance-id}/roleDefinition`, `/roleManagement/directory/roleAssignmentScheduleRequests/{unifiedRoleAssignmentScheduleRequest-id}/roleDefinition`.
+///
+/// Reached by a relationship (a navigation property that does not contain its target), so it offers the reads only: `get`.
+///
+/// Builders are cheap (a client handle and the path): each method clones them and appends to the path; nothing is sent until a request is awaited.
+#[derive(Debug, Clone)]
+pub struct UnifiedRoleDefinitionRelatedBuilder {
+    client: rt::Client,
+    path: rt::ODataPath,
+}
+#[allow(deprecated)]
+impl UnifiedRoleDefinitionRelatedBuilder {
+    /// The path this builder addresses: `as_str()` is what is sent (keys
+    /// percent-encoded), `template()` has placeholders instead of keys.
+    #[inline]
+    pub fn path(&self) -> &rt::ODataPath {
+        &self.path
+    }
+    /// `GET /roleManagement/directory/roleAssignmentSchedules/{unifiedRoleAssignmentSchedule-id}/roleDefinition`: reads the `microsoft.graph.unifiedRoleDefinition` ([`UnifiedRoleDefinition`](models::UnifiedRoleDefinition)).
+    ///
+    /// Returns a [`GetRequest`](rt::GetRequest); `$select`, `$expand`, headers and extra query parameters can be set on it.
+    #[must_use = "a request does nothing until it is awaited (or sent with `.send()`)"]
+    #[inline]
+    pub fn get(&self) -> rt::GetRequest<models::UnifiedRoleDefinition> {
+        rt::GetRequest::new(&self.client, self.path.clone())
+            .operation("get microsoft.graph.unifiedRoleDefinition")
+    }
+}
+/// Request builder for one `microsoft.graph.unifiedRoleEligibilitySchedule` ([`UnifiedRoleEligibilitySchedule`](models::UnifiedRoleEligibilitySchedule)), reached at `/roleManagement/directory/roleAssignmentSchedules/{unifiedRoleAssignmentSchedule-id}/activatedUsing`, `/roleManagement/directory/roleAssignmentScheduleRequests/{unifiedRoleAssignmentScheduleRequest-id}/activatedUsing`, `/roleManagement/directory/roleEligibilityScheduleRequests/{unifiedRoleEligibilityScheduleRequest-id}/targetSchedule`.
+///
+/// Reached by a relationship (a navigation property that does not contain its target), so it offers the reads only: `get`.
+///
+/// Builders are cheap (a client handle and the path): each method clones them and appends to the path; nothing is sent until a request is awaited.
+#[derive(Debug, Clone)]
+pub struct UnifiedRoleEligibilityScheduleRelatedBuilder {
+    client: rt::Client,
+    path: rt::ODataPath,
+}
+#[allow(deprecated)]
+impl UnifiedRoleEligibilityScheduleRelatedBuilder {
+    /// The path this builder addresses: `as_str()` is what is sent (keys
+    /// percent-encoded), `template()` has placeholders instead of keys.
+    #[inline]
+    pub fn path(&self) -> &rt::ODataPath {
+        &self.path
+    }
+    /// `GET /roleManagement/directory/roleAssignmentSchedules/{unifiedRoleAssignmentSchedule-id}/activatedUsing`: reads the `microsoft.graph.unifiedRoleEligibilitySchedule` ([`UnifiedRoleEligibilitySchedule`](models::UnifiedRoleEligibilitySchedule)).
+    ///
+    /// Returns a [`GetRequest`](rt::GetRequest); `$select`, `$expand`, headers and extra query parameters can be set on it.
+    #[must_use = "a request does nothing until it is awaited (or sent with `.send()`)"]
+    #[inline]
+    pub fn get(&self) -> rt::GetRequest<models::UnifiedRoleEligibilitySchedule> {
+        rt::GetRequest::new(&self.client, self.path.clone())
+            .operation("get microsoft.graph.unifiedRoleEligibilitySchedule")
+    }
+}
+/// Request builder for one `microsoft.graph.unifiedRoleEligibilityScheduleInstance` ([`UnifiedRoleEligibilityScheduleInstance`](models::UnifiedRoleEligibilityScheduleInstance)), reached at `/roleManagement/directory/roleAssignmentScheduleInstances/{unifiedRoleAssignmentScheduleInstance-id}/activatedUsing`.
+///
+/// Reached by a relationship (a navigation property that does not contain its target), so it offers the reads only: `get`.
+///
+/// Builders are cheap (a client handle and the path): each method clones them and appends to the path; nothing is sent until a request is awaited.
+#[derive(Debug, Clone)]
+pub struct UnifiedRoleEligibilityScheduleInstanceRelatedBuilder {
+    client: rt::Client,
+    path: rt::ODataPath,
+}
+#[allow(deprecated)]
+impl UnifiedRoleEligibilityScheduleInstanceRelatedBuilder {
+    /// The path this builder addresses: `as_str()` is what is sent (keys
+    /// percent-encoded), `template()` has placeholders instead of keys.
+    #[inline]
+    pub fn path(&self) -> &rt::ODataPath {
+        &self.path
+    }
+    /// `GET /roleManagement/directory/roleAssignmentScheduleInstances/{unifiedRoleAssignmentScheduleInstance-id}/activatedUsing`: reads the `microsoft.graph.unifiedRoleEligibilityScheduleInstance` ([`UnifiedRoleEligibilityScheduleInstance`](models::UnifiedRoleEligibilityScheduleInstance)).
+    ///
+    /// Returns a [`GetRequest`](rt::GetRequest); `$select`, `$expand`, headers and extra query parameters can be set on it.
+    #[must_use = "a request does nothing until it is awaited (or sent with `.send()`)"]
+    #[inline]
+    pub fn get(&self) -> rt::GetRequest<models::UnifiedRoleEligibilityScheduleInstance> {
+        rt::GetRequest::new(&self.client, self.path.clone())
+            .operation("get microsoft.graph.unifiedRoleEligibilityScheduleInstance")
+    }
+}
+/// Request builder for one `microsoft.graph.unifiedRoleAssignmentSchedule` ([`UnifiedRoleAssignmentSchedule`](models::UnifiedRoleAssignmentSchedule)), reached at `/roleManagement/directory/roleAssignmentScheduleRequests/{unifiedRoleAssignmentScheduleRequest-id}/targetSchedule`.
+///
+/// Reached by a relationship (a navigation property that does not contain its target), so it offers the reads only: `get`.
+///
+/// Builders are cheap (a client handle and the path): each method clones them and appends to the path; nothing is sent until a request is awaited.
+#[derive(Debug, Clone)]
+pub struct UnifiedRoleAssignmentScheduleRelatedBuilder {
+    client: rt::Client,
+    path: rt::ODataPath,
+}
+#[allow(deprecated)]
+impl UnifiedRoleAssignmentScheduleRelatedBuilder {
+    /// The path this builder addresses: `as_str()` is what is sent (keys
+    /// percent-encoded), `template()` has placeholders instead of keys.
+    #[inline]
+    pub fn path(&self) -> &rt::ODataPath {
+        &self.path
+    }
+    /// `GET /roleManagement/directory/roleAssignmentScheduleRequests/{unifiedRoleAssignmentScheduleRequest-id}/targetSchedule`: reads the `microsoft.graph.unifiedRoleAssignmentSchedule` ([`UnifiedRoleAssignmentSchedule`](models::UnifiedRoleAssignmentSchedule)).
+    ///
+    /// Returns a [`GetRequest`](rt::GetRequest); `$select`, `$expand`, headers and extra query parameters can be set on it.
+    #[must_use = "a request does nothing until it is awaited (or sent with `.send()`)"]
+    #[inline]
+    pub fn get(&self) -> rt::GetRequest<models::UnifiedRoleAssignmentSchedule> {
+        rt::GetRequest::new(&self.client, self.path.clone())
+            .operation("get microsoft.graph.unifiedRoleAssignmentSchedule")
+    }
+}
 /// Request builder for a collection of `microsoft.graph.approvalStep` ([`ApprovalStep`](models::ApprovalStep)), reached at `/roleManagement/directory/roleAssignmentApprovals/{approval-id}/completedSteps`, `/roleManagement/directory/roleAssignmentApprovals/{approval-id}/pendingSteps`, `/roleManagement/directory/roleAssignmentApprovals/{approval-id}/steps`.
 ///
-/// Requests on the resource itself: `list`, `create` (from the schema's Capabilities annotations where it has them, the OData defaults otherwise).
+/// Requests on the resource itself: `list`, `count`, `create` (from the schema's Capabilities annotations where it has them, the OData defaults otherwise, less what the service refuses).
 ///
 /// Builders are cheap (a client handle and the path): each method clones them and appends to the path; nothing is sent until a request is awaited.
 #[derive(Debug, Clone)]
@@ -3171,6 +3905,15 @@ impl ApprovalStepCollectionBuilder {
         rt::ListRequest::new(&self.client, self.path.clone())
             .operation("list microsoft.graph.approvalStep")
     }
+    /// `GET /roleManagement/directory/roleAssignmentApprovals/{approval-id}/completedSteps/$count`: the number of `microsoft.graph.approvalStep` in the collection, after `$filter` and `$search`.
+    ///
+    /// Returns a [`CountRequest`](rt::CountRequest) (Graph answers `text/plain`); set `$filter`, `$search` and headers (e.g. `ConsistencyLevel: eventual`) on it.
+    #[must_use = "a request does nothing until it is awaited (or sent with `.send()`)"]
+    #[inline]
+    pub fn count(&self) -> rt::CountRequest {
+        rt::CountRequest::new(&self.client, self.path.clone())
+            .operation("count microsoft.graph.approvalStep")
+    }
     /// `POST /roleManagement/directory/roleAssignmentApprovals/{approval-id}/completedSteps`: creates a `microsoft.graph.approvalStep` in the collection.
     ///
     /// The body is a [`ApprovalStep`](models::ApprovalStep), sent as JSON; the result is the created entity Graph returns (`201 Created`).
@@ -3186,7 +3929,7 @@ impl ApprovalStepCollectionBuilder {
 }
 /// Request builder for one `microsoft.graph.unifiedRoleManagementPolicyRule` ([`UnifiedRoleManagementPolicyRuleKind`](models::UnifiedRoleManagementPolicyRuleKind)), reached at `/policies/roleManagementPolicies/{unifiedRoleManagementPolicy-id}/effectiveRules/{unifiedRoleManagementPolicyRule-id}`.
 ///
-/// Requests on the resource itself: `get`, `update`, `delete` (from the schema's Capabilities annotations where it has them, the OData defaults otherwise).
+/// Requests on the resource itself: `get`, `update`, `delete` (from the schema's Capabilities annotations where it has them, the OData defaults otherwise, less what the service refuses).
 ///
 /// Builders are cheap (a client handle and the path): each method clones them and appends to the path; nothing is sent until a request is awaited.
 #[derive(Debug, Clone)]
@@ -3233,7 +3976,9 @@ impl UnifiedRoleManagementPolicyRuleBuilder {
 }
 /// Request builder for one `microsoft.graph.privilegedAccessGroupAssignmentScheduleInstance` ([`PrivilegedAccessGroupAssignmentScheduleInstance`](models::PrivilegedAccessGroupAssignmentScheduleInstance)), reached at `/identityGovernance/privilegedAccess/group/assignmentScheduleInstances/{privilegedAccessGroupAssignmentScheduleInstance-id}`.
 ///
-/// Requests on the resource itself: `get`, `update`, `delete` (from the schema's Capabilities annotations where it has them, the OData defaults otherwise).
+/// Requests on the resource itself: `get` (from the schema's Capabilities annotations where it has them, the OData defaults otherwise, less what the service refuses).
+///
+/// The service refuses `update`, `delete` here (<https://learn.microsoft.com/graph/api/resources/privilegedaccessgroupassignmentscheduleinstance?view=graph-rest-beta>, <https://learn.microsoft.com/graph/api/privilegedaccessgroup-list-assignmentscheduleinstances?view=graph-rest-beta>), although the schema's capabilities allow it: pim-api does not offer it (`[[restrict]]` in `metadata/selection.toml`).
 ///
 /// Builders are cheap (a client handle and the path): each method clones them and appends to the path; nothing is sent until a request is awaited.
 #[derive(Debug, Clone)]
@@ -3262,33 +4007,38 @@ impl PrivilegedAccessGroupAssignmentScheduleInstanceBuilder {
                 "get microsoft.graph.privilegedAccessGroupAssignmentScheduleInstance",
             )
     }
-    /// `PATCH /identityGovernance/privilegedAccess/group/assignmentScheduleInstances/{privilegedAccessGroupAssignmentScheduleInstance-id}`: updates the `microsoft.graph.privilegedAccessGroupAssignmentScheduleInstance`.
-    ///
-    /// The body is [`PrivilegedAccessGroupAssignmentScheduleInstanceUpdate`](models::PrivilegedAccessGroupAssignmentScheduleInstanceUpdate). Each of its fields is tri-state: absent (left out, unchanged), `null` (cleared) or a value. Succeeds with `()` on `204 No Content` (a `200` representation is ignored).
-    #[must_use = "a request does nothing until it is awaited (or sent with `.send()`)"]
+    /// `/identityGovernance/privilegedAccess/group/assignmentScheduleInstances/{privilegedAccessGroupAssignmentScheduleInstance-id}/activatedUsing`: the `microsoft.graph.privilegedAccessGroupEligibilityScheduleInstance` the navigation property `activatedUsing` refers to (a relationship, not containment: reads only), [`PrivilegedAccessGroupEligibilityScheduleInstanceRelatedBuilder`].
     #[inline]
-    pub fn update(
+    pub fn activated_using(
         &self,
-        body: &models::PrivilegedAccessGroupAssignmentScheduleInstanceUpdate,
-    ) -> rt::UpdateRequest {
-        rt::UpdateRequest::new(&self.client, self.path.clone(), body)
-            .operation(
-                "update microsoft.graph.privilegedAccessGroupAssignmentScheduleInstance",
-            )
+    ) -> PrivilegedAccessGroupEligibilityScheduleInstanceRelatedBuilder {
+        PrivilegedAccessGroupEligibilityScheduleInstanceRelatedBuilder {
+            client: self.client.clone(),
+            path: self.path.clone().segment("activatedUsing"),
+        }
     }
-    /// `DELETE /identityGovernance/privilegedAccess/group/assignmentScheduleInstances/{privilegedAccessGroupAssignmentScheduleInstance-id}`: deletes the `microsoft.graph.privilegedAccessGroupAssignmentScheduleInstance`.
-    #[must_use = "a request does nothing until it is awaited (or sent with `.send()`)"]
+    /// `/identityGovernance/privilegedAccess/group/assignmentScheduleInstances/{privilegedAccessGroupAssignmentScheduleInstance-id}/group`: the `microsoft.graph.group` the navigation property `group` refers to (a relationship, not containment: reads only), [`GroupRelatedBuilder`].
     #[inline]
-    pub fn delete(&self) -> rt::DeleteRequest {
-        rt::DeleteRequest::new(&self.client, self.path.clone())
-            .operation(
-                "delete microsoft.graph.privilegedAccessGroupAssignmentScheduleInstance",
-            )
+    pub fn group(&self) -> GroupRelatedBuilder {
+        GroupRelatedBuilder {
+            client: self.client.clone(),
+            path: self.path.clone().segment("group"),
+        }
+    }
+    /// `/identityGovernance/privilegedAccess/group/assignmentScheduleInstances/{privilegedAccessGroupAssignmentScheduleInstance-id}/principal`: the `microsoft.graph.directoryObject` the navigation property `principal` refers to (a relationship, not containment: reads only), [`DirectoryObjectRelatedBuilder`].
+    #[inline]
+    pub fn principal(&self) -> DirectoryObjectRelatedBuilder {
+        DirectoryObjectRelatedBuilder {
+            client: self.client.clone(),
+            path: self.path.clone().segment("principal"),
+        }
     }
 }
 /// Request builder for one `microsoft.graph.privilegedAccessGroupAssignmentScheduleRequest` ([`PrivilegedAccessGroupAssignmentScheduleRequest`](models::PrivilegedAccessGroupAssignmentScheduleRequest)), reached at `/identityGovernance/privilegedAccess/group/assignmentScheduleRequests/{privilegedAccessGroupAssignmentScheduleRequest-id}`.
 ///
-/// Requests on the resource itself: `get`, `update`, `delete` (from the schema's Capabilities annotations where it has them, the OData defaults otherwise).
+/// Requests on the resource itself: `get` (from the schema's Capabilities annotations where it has them, the OData defaults otherwise, less what the service refuses).
+///
+/// The service refuses `update`, `delete` here (<https://learn.microsoft.com/graph/api/resources/privilegedaccessgroupassignmentschedulerequest?view=graph-rest-beta>, <https://learn.microsoft.com/graph/api/privilegedaccessgroup-list-assignmentschedulerequests?view=graph-rest-beta>), although the schema's capabilities allow it: pim-api does not offer it (`[[restrict]]` in `metadata/selection.toml`).
 ///
 /// Builders are cheap (a client handle and the path): each method clones them and appends to the path; nothing is sent until a request is awaited.
 #[derive(Debug, Clone)]
@@ -3317,35 +4067,48 @@ impl PrivilegedAccessGroupAssignmentScheduleRequestBuilder {
                 "get microsoft.graph.privilegedAccessGroupAssignmentScheduleRequest",
             )
     }
-    /// `PATCH /identityGovernance/privilegedAccess/group/assignmentScheduleRequests/{privilegedAccessGroupAssignmentScheduleRequest-id}`: updates the `microsoft.graph.privilegedAccessGroupAssignmentScheduleRequest`.
-    ///
-    /// The body is [`PrivilegedAccessGroupAssignmentScheduleRequestUpdate`](models::PrivilegedAccessGroupAssignmentScheduleRequestUpdate). Each of its fields is tri-state: absent (left out, unchanged), `null` (cleared) or a value. Succeeds with `()` on `204 No Content` (a `200` representation is ignored).
-    #[must_use = "a request does nothing until it is awaited (or sent with `.send()`)"]
-    #[inline]
-    pub fn update(
-        &self,
-        body: &models::PrivilegedAccessGroupAssignmentScheduleRequestUpdate,
-    ) -> rt::UpdateRequest {
-        rt::UpdateRequest::new(&self.client, self.path.clone(), body)
-            .operation(
-                "update microsoft.graph.privilegedAccessGroupAssignmentScheduleRequest",
-            )
-    }
-    /// `DELETE /identityGovernance/privilegedAccess/group/assignmentScheduleRequests/{privilegedAccessGroupAssignmentScheduleRequest-id}`: deletes the `microsoft.graph.privilegedAccessGroupAssignmentScheduleRequest`.
-    #[must_use = "a request does nothing until it is awaited (or sent with `.send()`)"]
-    #[inline]
-    pub fn delete(&self) -> rt::DeleteRequest {
-        rt::DeleteRequest::new(&self.client, self.path.clone())
-            .operation(
-                "delete microsoft.graph.privilegedAccessGroupAssignmentScheduleRequest",
-            )
-    }
     /// `/identityGovernance/privilegedAccess/group/assignmentScheduleRequests/{privilegedAccessGroupAssignmentScheduleRequest-id}/approval`: the contained navigation property `approval` (`microsoft.graph.approval`), [`ApprovalBuilder`].
     #[inline]
     pub fn approval(&self) -> ApprovalBuilder {
         ApprovalBuilder {
             client: self.client.clone(),
             path: self.path.clone().segment("approval"),
+        }
+    }
+    /// `/identityGovernance/privilegedAccess/group/assignmentScheduleRequests/{privilegedAccessGroupAssignmentScheduleRequest-id}/activatedUsing`: the `microsoft.graph.privilegedAccessGroupEligibilitySchedule` the navigation property `activatedUsing` refers to (a relationship, not containment: reads only), [`PrivilegedAccessGroupEligibilityScheduleRelatedBuilder`].
+    #[inline]
+    pub fn activated_using(
+        &self,
+    ) -> PrivilegedAccessGroupEligibilityScheduleRelatedBuilder {
+        PrivilegedAccessGroupEligibilityScheduleRelatedBuilder {
+            client: self.client.clone(),
+            path: self.path.clone().segment("activatedUsing"),
+        }
+    }
+    /// `/identityGovernance/privilegedAccess/group/assignmentScheduleRequests/{privilegedAccessGroupAssignmentScheduleRequest-id}/group`: the `microsoft.graph.group` the navigation property `group` refers to (a relationship, not containment: reads only), [`GroupRelatedBuilder`].
+    #[inline]
+    pub fn group(&self) -> GroupRelatedBuilder {
+        GroupRelatedBuilder {
+            client: self.client.clone(),
+            path: self.path.clone().segment("group"),
+        }
+    }
+    /// `/identityGovernance/privilegedAccess/group/assignmentScheduleRequests/{privilegedAccessGroupAssignmentScheduleRequest-id}/principal`: the `microsoft.graph.directoryObject` the navigation property `principal` refers to (a relationship, not containment: reads only), [`DirectoryObjectRelatedBuilder`].
+    #[inline]
+    pub fn principal(&self) -> DirectoryObjectRelatedBuilder {
+        DirectoryObjectRelatedBuilder {
+            client: self.client.clone(),
+            path: self.path.clone().segment("principal"),
+        }
+    }
+    /// `/identityGovernance/privilegedAccess/group/assignmentScheduleRequests/{privilegedAccessGroupAssignmentScheduleRequest-id}/targetSchedule`: the `microsoft.graph.privilegedAccessGroupEligibilitySchedule` the navigation property `targetSchedule` refers to (a relationship, not containment: reads only), [`PrivilegedAccessGroupEligibilityScheduleRelatedBuilder`].
+    #[inline]
+    pub fn target_schedule(
+        &self,
+    ) -> PrivilegedAccessGroupEligibilityScheduleRelatedBuilder {
+        PrivilegedAccessGroupEligibilityScheduleRelatedBuilder {
+            client: self.client.clone(),
+            path: self.path.clone().segment("targetSchedule"),
         }
     }
     /// `POST /identityGovernance/privilegedAccess/group/assignmentScheduleRequests/{privilegedAccessGroupAssignmentScheduleRequest-id}/cancel`: the action `microsoft.graph.cancel` bound to `microsoft.graph.privilegedAccessGroupAssignmentScheduleRequest`; returns nothing.
@@ -3358,7 +4121,9 @@ impl PrivilegedAccessGroupAssignmentScheduleRequestBuilder {
 }
 /// Request builder for one `microsoft.graph.privilegedAccessGroupAssignmentSchedule` ([`PrivilegedAccessGroupAssignmentSchedule`](models::PrivilegedAccessGroupAssignmentSchedule)), reached at `/identityGovernance/privilegedAccess/group/assignmentSchedules/{privilegedAccessGroupAssignmentSchedule-id}`.
 ///
-/// Requests on the resource itself: `get`, `update`, `delete` (from the schema's Capabilities annotations where it has them, the OData defaults otherwise).
+/// Requests on the resource itself: `get` (from the schema's Capabilities annotations where it has them, the OData defaults otherwise, less what the service refuses).
+///
+/// The service refuses `update`, `delete` here (<https://learn.microsoft.com/graph/api/resources/privilegedaccessgroupassignmentschedule?view=graph-rest-beta>, <https://learn.microsoft.com/graph/api/privilegedaccessgroup-list-assignmentschedules?view=graph-rest-beta>), although the schema's capabilities allow it: pim-api does not offer it (`[[restrict]]` in `metadata/selection.toml`).
 ///
 /// Builders are cheap (a client handle and the path): each method clones them and appends to the path; nothing is sent until a request is awaited.
 #[derive(Debug, Clone)]
@@ -3385,29 +4150,38 @@ impl PrivilegedAccessGroupAssignmentScheduleBuilder {
         rt::GetRequest::new(&self.client, self.path.clone())
             .operation("get microsoft.graph.privilegedAccessGroupAssignmentSchedule")
     }
-    /// `PATCH /identityGovernance/privilegedAccess/group/assignmentSchedules/{privilegedAccessGroupAssignmentSchedule-id}`: updates the `microsoft.graph.privilegedAccessGroupAssignmentSchedule`.
-    ///
-    /// The body is [`PrivilegedAccessGroupAssignmentScheduleUpdate`](models::PrivilegedAccessGroupAssignmentScheduleUpdate). Each of its fields is tri-state: absent (left out, unchanged), `null` (cleared) or a value. Succeeds with `()` on `204 No Content` (a `200` representation is ignored).
-    #[must_use = "a request does nothing until it is awaited (or sent with `.send()`)"]
+    /// `/identityGovernance/privilegedAccess/group/assignmentSchedules/{privilegedAccessGroupAssignmentSchedule-id}/activatedUsing`: the `microsoft.graph.privilegedAccessGroupEligibilitySchedule` the navigation property `activatedUsing` refers to (a relationship, not containment: reads only), [`PrivilegedAccessGroupEligibilityScheduleRelatedBuilder`].
     #[inline]
-    pub fn update(
+    pub fn activated_using(
         &self,
-        body: &models::PrivilegedAccessGroupAssignmentScheduleUpdate,
-    ) -> rt::UpdateRequest {
-        rt::UpdateRequest::new(&self.client, self.path.clone(), body)
-            .operation("update microsoft.graph.privilegedAccessGroupAssignmentSchedule")
+    ) -> PrivilegedAccessGroupEligibilityScheduleRelatedBuilder {
+        PrivilegedAccessGroupEligibilityScheduleRelatedBuilder {
+            client: self.client.clone(),
+            path: self.path.clone().segment("activatedUsing"),
+        }
     }
-    /// `DELETE /identityGovernance/privilegedAccess/group/assignmentSchedules/{privilegedAccessGroupAssignmentSchedule-id}`: deletes the `microsoft.graph.privilegedAccessGroupAssignmentSchedule`.
-    #[must_use = "a request does nothing until it is awaited (or sent with `.send()`)"]
+    /// `/identityGovernance/privilegedAccess/group/assignmentSchedules/{privilegedAccessGroupAssignmentSchedule-id}/group`: the `microsoft.graph.group` the navigation property `group` refers to (a relationship, not containment: reads only), [`GroupRelatedBuilder`].
     #[inline]
-    pub fn delete(&self) -> rt::DeleteRequest {
-        rt::DeleteRequest::new(&self.client, self.path.clone())
-            .operation("delete microsoft.graph.privilegedAccessGroupAssignmentSchedule")
+    pub fn group(&self) -> GroupRelatedBuilder {
+        GroupRelatedBuilder {
+            client: self.client.clone(),
+            path: self.path.clone().segment("group"),
+        }
+    }
+    /// `/identityGovernance/privilegedAccess/group/assignmentSchedules/{privilegedAccessGroupAssignmentSchedule-id}/principal`: the `microsoft.graph.directoryObject` the navigation property `principal` refers to (a relationship, not containment: reads only), [`DirectoryObjectRelatedBuilder`].
+    #[inline]
+    pub fn principal(&self) -> DirectoryObjectRelatedBuilder {
+        DirectoryObjectRelatedBuilder {
+            client: self.client.clone(),
+            path: self.path.clone().segment("principal"),
+        }
     }
 }
 /// Request builder for one `microsoft.graph.privilegedAccessGroupEligibilityScheduleInstance` ([`PrivilegedAccessGroupEligibilityScheduleInstance`](models::PrivilegedAccessGroupEligibilityScheduleInstance)), reached at `/identityGovernance/privilegedAccess/group/eligibilityScheduleInstances/{privilegedAccessGroupEligibilityScheduleInstance-id}`.
 ///
-/// Requests on the resource itself: `get`, `update`, `delete` (from the schema's Capabilities annotations where it has them, the OData defaults otherwise).
+/// Requests on the resource itself: `get` (from the schema's Capabilities annotations where it has them, the OData defaults otherwise, less what the service refuses).
+///
+/// The service refuses `update`, `delete` here (<https://learn.microsoft.com/graph/api/resources/privilegedaccessgroupeligibilityscheduleinstance?view=graph-rest-beta>, <https://learn.microsoft.com/graph/api/privilegedaccessgroup-list-eligibilityscheduleinstances?view=graph-rest-beta>), although the schema's capabilities allow it: pim-api does not offer it (`[[restrict]]` in `metadata/selection.toml`).
 ///
 /// Builders are cheap (a client handle and the path): each method clones them and appends to the path; nothing is sent until a request is awaited.
 #[derive(Debug, Clone)]
@@ -3436,33 +4210,28 @@ impl PrivilegedAccessGroupEligibilityScheduleInstanceBuilder {
                 "get microsoft.graph.privilegedAccessGroupEligibilityScheduleInstance",
             )
     }
-    /// `PATCH /identityGovernance/privilegedAccess/group/eligibilityScheduleInstances/{privilegedAccessGroupEligibilityScheduleInstance-id}`: updates the `microsoft.graph.privilegedAccessGroupEligibilityScheduleInstance`.
-    ///
-    /// The body is [`PrivilegedAccessGroupEligibilityScheduleInstanceUpdate`](models::PrivilegedAccessGroupEligibilityScheduleInstanceUpdate). Each of its fields is tri-state: absent (left out, unchanged), `null` (cleared) or a value. Succeeds with `()` on `204 No Content` (a `200` representation is ignored).
-    #[must_use = "a request does nothing until it is awaited (or sent with `.send()`)"]
+    /// `/identityGovernance/privilegedAccess/group/eligibilityScheduleInstances/{privilegedAccessGroupEligibilityScheduleInstance-id}/group`: the `microsoft.graph.group` the navigation property `group` refers to (a relationship, not containment: reads only), [`GroupRelatedBuilder`].
     #[inline]
-    pub fn update(
-        &self,
-        body: &models::PrivilegedAccessGroupEligibilityScheduleInstanceUpdate,
-    ) -> rt::UpdateRequest {
-        rt::UpdateRequest::new(&self.client, self.path.clone(), body)
-            .operation(
-                "update microsoft.graph.privilegedAccessGroupEligibilityScheduleInstance",
-            )
+    pub fn group(&self) -> GroupRelatedBuilder {
+        GroupRelatedBuilder {
+            client: self.client.clone(),
+            path: self.path.clone().segment("group"),
+        }
     }
-    /// `DELETE /identityGovernance/privilegedAccess/group/eligibilityScheduleInstances/{privilegedAccessGroupEligibilityScheduleInstance-id}`: deletes the `microsoft.graph.privilegedAccessGroupEligibilityScheduleInstance`.
-    #[must_use = "a request does nothing until it is awaited (or sent with `.send()`)"]
+    /// `/identityGovernance/privilegedAccess/group/eligibilityScheduleInstances/{privilegedAccessGroupEligibilityScheduleInstance-id}/principal`: the `microsoft.graph.directoryObject` the navigation property `principal` refers to (a relationship, not containment: reads only), [`DirectoryObjectRelatedBuilder`].
     #[inline]
-    pub fn delete(&self) -> rt::DeleteRequest {
-        rt::DeleteRequest::new(&self.client, self.path.clone())
-            .operation(
-                "delete microsoft.graph.privilegedAccessGroupEligibilityScheduleInstance",
-            )
+    pub fn principal(&self) -> DirectoryObjectRelatedBuilder {
+        DirectoryObjectRelatedBuilder {
+            client: self.client.clone(),
+            path: self.path.clone().segment("principal"),
+        }
     }
 }
 /// Request builder for one `microsoft.graph.privilegedAccessGroupEligibilityScheduleRequest` ([`PrivilegedAccessGroupEligibilityScheduleRequest`](models::PrivilegedAccessGroupEligibilityScheduleRequest)), reached at `/identityGovernance/privilegedAccess/group/eligibilityScheduleRequests/{privilegedAccessGroupEligibilityScheduleRequest-id}`.
 ///
-/// Requests on the resource itself: `get`, `update`, `delete` (from the schema's Capabilities annotations where it has them, the OData defaults otherwise).
+/// Requests on the resource itself: `get` (from the schema's Capabilities annotations where it has them, the OData defaults otherwise, less what the service refuses).
+///
+/// The service refuses `update`, `delete` here (<https://learn.microsoft.com/graph/api/resources/privilegedaccessgroupeligibilityschedulerequest?view=graph-rest-beta>, <https://learn.microsoft.com/graph/api/privilegedaccessgroup-list-eligibilityschedulerequests?view=graph-rest-beta>), although the schema's capabilities allow it: pim-api does not offer it (`[[restrict]]` in `metadata/selection.toml`).
 ///
 /// Builders are cheap (a client handle and the path): each method clones them and appends to the path; nothing is sent until a request is awaited.
 #[derive(Debug, Clone)]
@@ -3491,35 +4260,38 @@ impl PrivilegedAccessGroupEligibilityScheduleRequestBuilder {
                 "get microsoft.graph.privilegedAccessGroupEligibilityScheduleRequest",
             )
     }
-    /// `PATCH /identityGovernance/privilegedAccess/group/eligibilityScheduleRequests/{privilegedAccessGroupEligibilityScheduleRequest-id}`: updates the `microsoft.graph.privilegedAccessGroupEligibilityScheduleRequest`.
-    ///
-    /// The body is [`PrivilegedAccessGroupEligibilityScheduleRequestUpdate`](models::PrivilegedAccessGroupEligibilityScheduleRequestUpdate). Each of its fields is tri-state: absent (left out, unchanged), `null` (cleared) or a value. Succeeds with `()` on `204 No Content` (a `200` representation is ignored).
-    #[must_use = "a request does nothing until it is awaited (or sent with `.send()`)"]
-    #[inline]
-    pub fn update(
-        &self,
-        body: &models::PrivilegedAccessGroupEligibilityScheduleRequestUpdate,
-    ) -> rt::UpdateRequest {
-        rt::UpdateRequest::new(&self.client, self.path.clone(), body)
-            .operation(
-                "update microsoft.graph.privilegedAccessGroupEligibilityScheduleRequest",
-            )
-    }
-    /// `DELETE /identityGovernance/privilegedAccess/group/eligibilityScheduleRequests/{privilegedAccessGroupEligibilityScheduleRequest-id}`: deletes the `microsoft.graph.privilegedAccessGroupEligibilityScheduleRequest`.
-    #[must_use = "a request does nothing until it is awaited (or sent with `.send()`)"]
-    #[inline]
-    pub fn delete(&self) -> rt::DeleteRequest {
-        rt::DeleteRequest::new(&self.client, self.path.clone())
-            .operation(
-                "delete microsoft.graph.privilegedAccessGroupEligibilityScheduleRequest",
-            )
-    }
     /// `/identityGovernance/privilegedAccess/group/eligibilityScheduleRequests/{privilegedAccessGroupEligibilityScheduleRequest-id}/approval`: the contained navigation property `approval` (`microsoft.graph.approval`), [`ApprovalBuilder`].
     #[inline]
     pub fn approval(&self) -> ApprovalBuilder {
         ApprovalBuilder {
             client: self.client.clone(),
             path: self.path.clone().segment("approval"),
+        }
+    }
+    /// `/identityGovernance/privilegedAccess/group/eligibilityScheduleRequests/{privilegedAccessGroupEligibilityScheduleRequest-id}/group`: the `microsoft.graph.group` the navigation property `group` refers to (a relationship, not containment: reads only), [`GroupRelatedBuilder`].
+    #[inline]
+    pub fn group(&self) -> GroupRelatedBuilder {
+        GroupRelatedBuilder {
+            client: self.client.clone(),
+            path: self.path.clone().segment("group"),
+        }
+    }
+    /// `/identityGovernance/privilegedAccess/group/eligibilityScheduleRequests/{privilegedAccessGroupEligibilityScheduleRequest-id}/principal`: the `microsoft.graph.directoryObject` the navigation property `principal` refers to (a relationship, not containment: reads only), [`DirectoryObjectRelatedBuilder`].
+    #[inline]
+    pub fn principal(&self) -> DirectoryObjectRelatedBuilder {
+        DirectoryObjectRelatedBuilder {
+            client: self.client.clone(),
+            path: self.path.clone().segment("principal"),
+        }
+    }
+    /// `/identityGovernance/privilegedAccess/group/eligibilityScheduleRequests/{privilegedAccessGroupEligibilityScheduleRequest-id}/targetSchedule`: the `microsoft.graph.privilegedAccessGroupEligibilitySchedule` the navigation property `targetSchedule` refers to (a relationship, not containment: reads only), [`PrivilegedAccessGroupEligibilityScheduleRelatedBuilder`].
+    #[inline]
+    pub fn target_schedule(
+        &self,
+    ) -> PrivilegedAccessGroupEligibilityScheduleRelatedBuilder {
+        PrivilegedAccessGroupEligibilityScheduleRelatedBuilder {
+            client: self.client.clone(),
+            path: self.path.clone().segment("targetSchedule"),
         }
     }
     /// `POST /identityGovernance/privilegedAccess/group/eligibilityScheduleRequests/{privilegedAccessGroupEligibilityScheduleRequest-id}/cancel`: the action `microsoft.graph.cancel` bound to `microsoft.graph.privilegedAccessGroupEligibilityScheduleRequest`; returns nothing.
@@ -3532,7 +4304,9 @@ impl PrivilegedAccessGroupEligibilityScheduleRequestBuilder {
 }
 /// Request builder for one `microsoft.graph.privilegedAccessGroupEligibilitySchedule` ([`PrivilegedAccessGroupEligibilitySchedule`](models::PrivilegedAccessGroupEligibilitySchedule)), reached at `/identityGovernance/privilegedAccess/group/eligibilitySchedules/{privilegedAccessGroupEligibilitySchedule-id}`.
 ///
-/// Requests on the resource itself: `get`, `update`, `delete` (from the schema's Capabilities annotations where it has them, the OData defaults otherwise).
+/// Requests on the resource itself: `get` (from the schema's Capabilities annotations where it has them, the OData defaults otherwise, less what the service refuses).
+///
+/// The service refuses `update`, `delete` here (<https://learn.microsoft.com/graph/api/resources/privilegedaccessgroupeligibilityschedule?view=graph-rest-beta>, <https://learn.microsoft.com/graph/api/privilegedaccessgroup-list-eligibilityschedules?view=graph-rest-beta>), although the schema's capabilities allow it: pim-api does not offer it (`[[restrict]]` in `metadata/selection.toml`).
 ///
 /// Builders are cheap (a client handle and the path): each method clones them and appends to the path; nothing is sent until a request is awaited.
 #[derive(Debug, Clone)]
@@ -3559,29 +4333,26 @@ impl PrivilegedAccessGroupEligibilityScheduleBuilder {
         rt::GetRequest::new(&self.client, self.path.clone())
             .operation("get microsoft.graph.privilegedAccessGroupEligibilitySchedule")
     }
-    /// `PATCH /identityGovernance/privilegedAccess/group/eligibilitySchedules/{privilegedAccessGroupEligibilitySchedule-id}`: updates the `microsoft.graph.privilegedAccessGroupEligibilitySchedule`.
-    ///
-    /// The body is [`PrivilegedAccessGroupEligibilityScheduleUpdate`](models::PrivilegedAccessGroupEligibilityScheduleUpdate). Each of its fields is tri-state: absent (left out, unchanged), `null` (cleared) or a value. Succeeds with `()` on `204 No Content` (a `200` representation is ignored).
-    #[must_use = "a request does nothing until it is awaited (or sent with `.send()`)"]
+    /// `/identityGovernance/privilegedAccess/group/eligibilitySchedules/{privilegedAccessGroupEligibilitySchedule-id}/group`: the `microsoft.graph.group` the navigation property `group` refers to (a relationship, not containment: reads only), [`GroupRelatedBuilder`].
     #[inline]
-    pub fn update(
-        &self,
-        body: &models::PrivilegedAccessGroupEligibilityScheduleUpdate,
-    ) -> rt::UpdateRequest {
-        rt::UpdateRequest::new(&self.client, self.path.clone(), body)
-            .operation("update microsoft.graph.privilegedAccessGroupEligibilitySchedule")
+    pub fn group(&self) -> GroupRelatedBuilder {
+        GroupRelatedBuilder {
+            client: self.client.clone(),
+            path: self.path.clone().segment("group"),
+        }
     }
-    /// `DELETE /identityGovernance/privilegedAccess/group/eligibilitySchedules/{privilegedAccessGroupEligibilitySchedule-id}`: deletes the `microsoft.graph.privilegedAccessGroupEligibilitySchedule`.
-    #[must_use = "a request does nothing until it is awaited (or sent with `.send()`)"]
+    /// `/identityGovernance/privilegedAccess/group/eligibilitySchedules/{privilegedAccessGroupEligibilitySchedule-id}/principal`: the `microsoft.graph.directoryObject` the navigation property `principal` refers to (a relationship, not containment: reads only), [`DirectoryObjectRelatedBuilder`].
     #[inline]
-    pub fn delete(&self) -> rt::DeleteRequest {
-        rt::DeleteRequest::new(&self.client, self.path.clone())
-            .operation("delete microsoft.graph.privilegedAccessGroupEligibilitySchedule")
+    pub fn principal(&self) -> DirectoryObjectRelatedBuilder {
+        DirectoryObjectRelatedBuilder {
+            client: self.client.clone(),
+            path: self.path.clone().segment("principal"),
+        }
     }
 }
 /// Request builder for one `microsoft.graph.approvalStep` ([`ApprovalStep`](models::ApprovalStep)), reached at `/roleManagement/directory/roleAssignmentApprovals/{approval-id}/completedSteps/{approvalStep-id}`.
 ///
-/// Requests on the resource itself: `get`, `update`, `delete` (from the schema's Capabilities annotations where it has them, the OData defaults otherwise).
+/// Requests on the resource itself: `get`, `update`, `delete` (from the schema's Capabilities annotations where it has them, the OData defaults otherwise, less what the service refuses).
 ///
 /// Builders are cheap (a client handle and the path): each method clones them and appends to the path; nothing is sent until a request is awaited.
 #[derive(Debug, Clone)]
@@ -3621,6 +4392,96 @@ impl ApprovalStepBuilder {
     pub fn delete(&self) -> rt::DeleteRequest {
         rt::DeleteRequest::new(&self.client, self.path.clone())
             .operation("delete microsoft.graph.approvalStep")
+    }
+}
+/// Request builder for one `microsoft.graph.privilegedAccessGroupEligibilityScheduleInstance` ([`PrivilegedAccessGroupEligibilityScheduleInstance`](models::PrivilegedAccessGroupEligibilityScheduleInstance)), reached at `/identityGovernance/privilegedAccess/group/assignmentScheduleInstances/{privilegedAccessGroupAssignmentScheduleInstance-id}/activatedUsing`.
+///
+/// Reached by a relationship (a navigation property that does not contain its target), so it offers the reads only: `get`.
+///
+/// Builders are cheap (a client handle and the path): each method clones them and appends to the path; nothing is sent until a request is awaited.
+#[derive(Debug, Clone)]
+pub struct PrivilegedAccessGroupEligibilityScheduleInstanceRelatedBuilder {
+    client: rt::Client,
+    path: rt::ODataPath,
+}
+#[allow(deprecated)]
+impl PrivilegedAccessGroupEligibilityScheduleInstanceRelatedBuilder {
+    /// The path this builder addresses: `as_str()` is what is sent (keys
+    /// percent-encoded), `template()` has placeholders instead of keys.
+    #[inline]
+    pub fn path(&self) -> &rt::ODataPath {
+        &self.path
+    }
+    /// `GET /identityGovernance/privilegedAccess/group/assignmentScheduleInstances/{privilegedAccessGroupAssignmentScheduleInstance-id}/activatedUsing`: reads the `microsoft.graph.privilegedAccessGroupEligibilityScheduleInstance` ([`PrivilegedAccessGroupEligibilityScheduleInstance`](models::PrivilegedAccessGroupEligibilityScheduleInstance)).
+    ///
+    /// Returns a [`GetRequest`](rt::GetRequest); `$select`, `$expand`, headers and extra query parameters can be set on it.
+    #[must_use = "a request does nothing until it is awaited (or sent with `.send()`)"]
+    #[inline]
+    pub fn get(
+        &self,
+    ) -> rt::GetRequest<models::PrivilegedAccessGroupEligibilityScheduleInstance> {
+        rt::GetRequest::new(&self.client, self.path.clone())
+            .operation(
+                "get microsoft.graph.privilegedAccessGroupEligibilityScheduleInstance",
+            )
+    }
+}
+/// Request builder for one `microsoft.graph.group` ([`Group`](models::Group)), reached at `/identityGovernance/privilegedAccess/group/assignmentScheduleInstances/{privilegedAccessGroupAssignmentScheduleInstance-id}/group`, `/identityGovernance/privilegedAccess/group/assignmentScheduleRequests/{privilegedAccessGroupAssignmentScheduleRequest-id}/group`, `/identityGovernance/privilegedAccess/group/assignmentSchedules/{privilegedAccessGroupAssignmentSchedule-id}/group`.
+///
+/// Reached by a relationship (a navigation property that does not contain its target), so it offers the reads only: `get`. The selection generates `microsoft.graph.group` as a reference: its key is typed, every other member is kept in `additional_properties`.
+///
+/// Builders are cheap (a client handle and the path): each method clones them and appends to the path; nothing is sent until a request is awaited.
+#[derive(Debug, Clone)]
+pub struct GroupRelatedBuilder {
+    client: rt::Client,
+    path: rt::ODataPath,
+}
+#[allow(deprecated)]
+impl GroupRelatedBuilder {
+    /// The path this builder addresses: `as_str()` is what is sent (keys
+    /// percent-encoded), `template()` has placeholders instead of keys.
+    #[inline]
+    pub fn path(&self) -> &rt::ODataPath {
+        &self.path
+    }
+    /// `GET /identityGovernance/privilegedAccess/group/assignmentScheduleInstances/{privilegedAccessGroupAssignmentScheduleInstance-id}/group`: reads the `microsoft.graph.group` ([`Group`](models::Group)).
+    ///
+    /// Returns a [`GetRequest`](rt::GetRequest); `$select`, `$expand`, headers and extra query parameters can be set on it.
+    #[must_use = "a request does nothing until it is awaited (or sent with `.send()`)"]
+    #[inline]
+    pub fn get(&self) -> rt::GetRequest<models::Group> {
+        rt::GetRequest::new(&self.client, self.path.clone())
+            .operation("get microsoft.graph.group")
+    }
+}
+/// Request builder for one `microsoft.graph.privilegedAccessGroupEligibilitySchedule` ([`PrivilegedAccessGroupEligibilitySchedule`](models::PrivilegedAccessGroupEligibilitySchedule)), reached at `/identityGovernance/privilegedAccess/group/assignmentScheduleRequests/{privilegedAccessGroupAssignmentScheduleRequest-id}/activatedUsing`, `/identityGovernance/privilegedAccess/group/assignmentScheduleRequests/{privilegedAccessGroupAssignmentScheduleRequest-id}/targetSchedule`, `/identityGovernance/privilegedAccess/group/assignmentSchedules/{privilegedAccessGroupAssignmentSchedule-id}/activatedUsing`.
+///
+/// Reached by a relationship (a navigation property that does not contain its target), so it offers the reads only: `get`.
+///
+/// Builders are cheap (a client handle and the path): each method clones them and appends to the path; nothing is sent until a request is awaited.
+#[derive(Debug, Clone)]
+pub struct PrivilegedAccessGroupEligibilityScheduleRelatedBuilder {
+    client: rt::Client,
+    path: rt::ODataPath,
+}
+#[allow(deprecated)]
+impl PrivilegedAccessGroupEligibilityScheduleRelatedBuilder {
+    /// The path this builder addresses: `as_str()` is what is sent (keys
+    /// percent-encoded), `template()` has placeholders instead of keys.
+    #[inline]
+    pub fn path(&self) -> &rt::ODataPath {
+        &self.path
+    }
+    /// `GET /identityGovernance/privilegedAccess/group/assignmentScheduleRequests/{privilegedAccessGroupAssignmentScheduleRequest-id}/activatedUsing`: reads the `microsoft.graph.privilegedAccessGroupEligibilitySchedule` ([`PrivilegedAccessGroupEligibilitySchedule`](models::PrivilegedAccessGroupEligibilitySchedule)).
+    ///
+    /// Returns a [`GetRequest`](rt::GetRequest); `$select`, `$expand`, headers and extra query parameters can be set on it.
+    #[must_use = "a request does nothing until it is awaited (or sent with `.send()`)"]
+    #[inline]
+    pub fn get(
+        &self,
+    ) -> rt::GetRequest<models::PrivilegedAccessGroupEligibilitySchedule> {
+        rt::GetRequest::new(&self.client, self.path.clone())
+            .operation("get microsoft.graph.privilegedAccessGroupEligibilitySchedule")
     }
 }
 /// The parameters of the action `microsoft.graph.register` bound to `Collection(microsoft.graph.governanceResource)`: its JSON request body.

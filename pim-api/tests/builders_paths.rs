@@ -386,10 +386,22 @@ async fn hostile_ids_before_operations_and_writes() {
         assert_eq!(r.url.path(), format!("{base}{key}/cancel"), "{id:?}");
         assert_eq!(r.url.query(), None);
 
-        requests.by_id(id).delete().await.unwrap();
+        // Requests cannot be deleted (the service refuses it); custom role definitions can.
+        client
+            .role_management()
+            .directory()
+            .role_definitions()
+            .by_id(id)
+            .delete()
+            .await
+            .unwrap();
         let r = last_request(&server).await;
         assert_eq!(r.method.as_str(), "DELETE");
-        assert_eq!(r.url.path(), format!("{base}{key}"), "{id:?}");
+        assert_eq!(
+            r.url.path(),
+            format!("/beta/roleManagement/directory/roleDefinitions{key}"),
+            "{id:?}"
+        );
 
         let mut body = UnifiedRoleManagementPolicyExpirationRuleUpdate::new();
         body.is_expiration_required = pim_api::edm::Patch::Value(true);

@@ -22,7 +22,7 @@ use crate::ir::{Deprecation, EdmType, Ir, Item, RenameNote, TypeExpr};
 use crate::model::vocab::{Core, Revision};
 use crate::model::{Model, OperationId, Primitive, TypeDefKind, TypeId, TypeKind, TypeRef};
 use crate::naming::{self, Name, NameTable, Style};
-use crate::select::Selection;
+use crate::select::{Restriction, Selection};
 
 use super::caps::{self, Access, Resource};
 use super::{
@@ -102,9 +102,12 @@ struct Key {
     ty: TypeId,
     collection: bool,
     access: Access,
-    /// The container path (`microsoft.graph.GraphService/a/b`) while annotations target paths
-    /// below it; `None` once nothing does (then the builder depends on its type alone).
+    /// The container path (`microsoft.graph.GraphService/a/b`) while annotations (or
+    /// `[[restrict]]` entries) target paths below it; `None` once nothing does (then the
+    /// builder depends on its type alone).
     ctx: Option<String>,
+    /// Reached by a non-containment navigation: the reads only, one level deep.
+    related: bool,
 }
 
 #[derive(Debug)]
@@ -129,6 +132,8 @@ enum Edge {
         target: usize,
         /// The CSDL type of the navigation property, for the docs.
         csdl_type: String,
+        /// A non-containment navigation (a relationship).
+        related: bool,
     },
 }
 
@@ -137,8 +142,11 @@ struct Graph<'m, 'a> {
     sel: &'m Selection,
     names: &'m ModelNames,
     container: String,
-    /// Annotation targets that are container paths (`GraphService/…`).
-    container_targets: Vec<&'m str>,
+    /// Annotation targets that are container paths (`GraphService/…`), and the paths of
+    /// the `[[restrict]]` entries (which must be told apart like them).
+    container_targets: Vec<String>,
+    /// The `[[restrict]]` entries by container path (`microsoft.graph.GraphService/a/b`).
+    restrictions: HashMap<String, &'m Restriction>,
     nodes: Vec<Node>,
     index: HashMap<Key, usize>,
     queue: VecDeque<usize>,
@@ -152,19 +160,27 @@ impl<'m, 'a> Graph<'m, 'a> {
     fn new(model: &'m Model<'a>, sel: &'m Selection, names: &'m ModelNames) -> Self {
         let container = model.container_name.clone().unwrap_or_default();
         let prefix = format!("{container}/");
-        let mut container_targets: Vec<&str> = model
+        let restrictions: HashMap<String, &Restriction> = sel
+            .restrictions
+            .iter()
+            .map(|(path, r)| (format!("{prefix}{path}"), r))
+            .collect();
+        let mut container_targets: Vec<String> = model
             .annotations
             .keys()
-            .map(AsRef::as_ref)
             .filter(|t| !container.is_empty() && t.starts_with(&prefix))
+            .map(|t| t.to_string())
+            .chain(restrictions.keys().cloned())
             .collect();
         container_targets.sort_unstable();
+        container_targets.dedup();
         Graph {
             model,
             sel,
             names,
             container,
             container_targets,
+            restrictions,
             nodes: Vec::new(),
             index: HashMap::new(),
             queue: VecDeque::new(),
@@ -201,6 +217,14 @@ impl<'m, 'a> Graph<'m, 'a> {
         }
         access.update &= self.update_body(ty).is_some();
         access
+    }
+
+    /// `access` with the `[[restrict]]` entry at container path `path` applied, if any.
+    fn restricted(&self, path: Option<&str>, access: Access) -> Access {
+        match path.and_then(|p| self.restrictions.get(p)) {
+            Some(r) => access.restricted(r),
+            None => access,
+        }
     }
 
     fn node(&mut self, key: Key, via: &str, template: String) -> usize {
@@ -249,12 +273,14 @@ impl<'m, 'a> Graph<'m, 'a> {
                 Resource::Singleton
             };
             let access = self.restrict(ty, caps::resolve(model, &targets, resource));
+            let access = self.restricted(Some(&path), access);
             let ctx = self.annotated_below(&path).then_some(path);
             let key = Key {
                 ty,
                 collection: child.is_set,
                 access,
                 ctx,
+                related: false,
             };
             let i = self.node(key, &name, format!("/{name}"));
             self.entries.push((name, i));
@@ -274,16 +300,26 @@ impl<'m, 'a> Graph<'m, 'a> {
             // Composite keys have no key-as-segment form in the runtime; none is selected.
             if let [key_name] = model.key(key.ty).as_slice() {
                 let placeholder = format!("{}-{key_name}", t.name);
+                let access = &key.access;
                 let item = Key {
                     ty: key.ty,
                     collection: false,
                     access: Access {
-                        get: key.access.get,
-                        update: key.access.update,
-                        delete: key.access.delete,
+                        get: access.get,
+                        update: access.update,
+                        delete: access.delete,
+                        refuses_navigation: access.refuses_navigation.clone(),
+                        refused: access
+                            .refused
+                            .iter()
+                            .copied()
+                            .filter(|v| *v != "create")
+                            .collect(),
+                        restricted_by: access.restricted_by.clone(),
                         ..Access::default()
                     },
                     ctx: key.ctx.clone(),
+                    related: key.related,
                 };
                 let via = self.nodes[i].via.clone();
                 let target = self.node(item, &via, format!("{template}/{{{placeholder}}}"));
@@ -293,7 +329,7 @@ impl<'m, 'a> Graph<'m, 'a> {
                     target,
                 });
             }
-        } else {
+        } else if !key.related {
             let navigation = model.all_navigation(key.ty);
             let hops = self
                 .sel
@@ -301,11 +337,15 @@ impl<'m, 'a> Graph<'m, 'a> {
                 .get(&key.ty)
                 .cloned()
                 .unwrap_or_default();
+            let refused = |name: &str| key.access.refuses_navigation.iter().any(|n| n == name);
             for (name, target_ty, collection) in hops {
                 let Some((declaring, nav)) = navigation.iter().find(|(_, n)| n.name() == name)
                 else {
                     continue;
                 };
+                if refused(&name) {
+                    continue;
+                }
                 let path = key.ctx.as_ref().map(|c| format!("{c}/{name}"));
                 let mut targets: Vec<String> = path.iter().cloned().collect();
                 targets.push(model.member_target(*declaring, &name));
@@ -318,19 +358,62 @@ impl<'m, 'a> Graph<'m, 'a> {
                     }
                 };
                 let access = self.restrict(target_ty, caps::resolve(model, &targets, resource));
+                let access = self.restricted(path.as_deref(), access);
                 let ctx = path.filter(|p| self.annotated_below(p));
                 let child = Key {
                     ty: target_ty,
                     collection,
                     access,
                     ctx,
+                    related: false,
                 };
                 let target = self.node(child, &name, format!("{template}/{name}"));
                 edges.push(Edge::Nav {
                     name: name.clone(),
                     target,
                     csdl_type: model.type_ref_name(&nav.ty),
+                    related: false,
                 });
+            }
+            // Relationships (non-containment navigation) of an entity generated in full:
+            // the reads of the target, one level deep, as Microsoft's SDKs offer them.
+            if self.sel.is_full(key.ty) {
+                for (declaring, nav) in &navigation {
+                    let name = nav.name();
+                    let Some(target_ty) = nav.ty.named() else {
+                        continue;
+                    };
+                    if nav.raw.contains_target || refused(name) || !self.sel.contains(target_ty) {
+                        continue;
+                    }
+                    let collection = nav.ty.collection;
+                    let targets = [
+                        model.member_target(*declaring, name),
+                        model.type_target(target_ty),
+                    ];
+                    let resource = if collection {
+                        Resource::Collection
+                    } else {
+                        Resource::SingleNavigation {
+                            nullable: nav.nullable,
+                        }
+                    };
+                    let access = caps::resolve(model, &targets, resource).read_only(collection);
+                    let child = Key {
+                        ty: target_ty,
+                        collection,
+                        access,
+                        ctx: None,
+                        related: true,
+                    };
+                    let target = self.node(child, name, format!("{template}/{name}"));
+                    edges.push(Edge::Nav {
+                        name: name.to_owned(),
+                        target,
+                        csdl_type: model.type_ref_name(&nav.ty),
+                        related: true,
+                    });
+                }
             }
         }
         self.nodes[i].edges = edges;
@@ -410,6 +493,40 @@ impl<'m, 'a> Graph<'m, 'a> {
         }
     }
 
+    /// The parameters of a `list_by_…` method: the filter properties of `ty`, typed like
+    /// function parameters (so a string is a `&str`, written as a quoted literal).
+    fn filter_params(&self, ty: TypeId, combo: &[String]) -> Vec<FunctionParam> {
+        let properties = self.model.all_properties(ty);
+        let mut table = NameTable::new(Style::Snake);
+        table.reserve("self");
+        let requests: Vec<usize> = combo
+            .iter()
+            .map(|p| table.request(p.clone(), naming::field_name(p)))
+            .collect();
+        let (names, renames) = table.finish();
+        self.note(renames, self.model.ty(ty).pos);
+        combo
+            .iter()
+            .zip(requests)
+            .filter_map(|(wire, r)| {
+                // `select` checked that each is a primitive or enum property.
+                let (_, p) = properties.iter().find(|(_, p)| p.name() == wire)?;
+                let (ty, literal) = self.operation_type(&p.ty);
+                Some(FunctionParam {
+                    name: names[r].clone(),
+                    wire: wire.clone(),
+                    ty: Payload {
+                        ty,
+                        collection: false,
+                        optional: false,
+                    },
+                    literal,
+                    optional: false,
+                })
+            })
+            .collect()
+    }
+
     fn is_structured(&self, t: &TypeRef) -> bool {
         t.named()
             .is_some_and(|id| self.model.structured(id).is_some())
@@ -473,16 +590,21 @@ impl<'m, 'a> Graph<'m, 'a> {
         for ident in &self.names.idents {
             table.reserve(ident);
         }
-        let mut first_of: BTreeMap<(TypeId, bool), usize> = BTreeMap::new();
+        let mut first_of: BTreeMap<(TypeId, bool, bool), usize> = BTreeMap::new();
         let mut node_requests = Vec::new();
         for (i, n) in self.nodes.iter().enumerate() {
             let t = model.ty(n.key.ty);
-            let suffix = if n.key.collection {
-                "collection_builder"
-            } else {
-                "builder"
+            // Builders reached by a relationship are `…RelatedBuilder`: the reads of an
+            // entity that lives elsewhere, beside the one that addresses it where it lives.
+            let suffix = match (n.key.related, n.key.collection) {
+                (false, true) => "collection_builder",
+                (false, false) => "builder",
+                (true, true) => "related_collection_builder",
+                (true, false) => "related_builder",
             };
-            let first = *first_of.entry((n.key.ty, n.key.collection)).or_insert(i);
+            let first = *first_of
+                .entry((n.key.ty, n.key.collection, n.key.related))
+                .or_insert(i);
             let (priority, wanted) = if first == i {
                 (0, format!("{}_{suffix}", t.name))
             } else {
@@ -671,11 +793,32 @@ impl<'m, 'a> Graph<'m, 'a> {
         let rt = &idents.runtime.ident;
 
         // Method names: CRUD names are reserved, navigation first, operations after.
-        let fixed = ["path", "list", "get", "create", "update", "delete"];
+        let fixed = ["path", "list", "count", "get", "create", "update", "delete"];
         let mut table = NameTable::new(Style::Snake);
         for f in fixed {
             table.reserve(f);
         }
+        // A collection the service lists only filtered: `list_by_…` and `count_by_…`, one
+        // pair per accepted filter combination.
+        let filtered: Vec<(&Vec<String>, usize, usize)> = if n.key.collection {
+            access
+                .list_filter
+                .iter()
+                .map(|combo| {
+                    let list = table.request(
+                        format!("list by {}", combo.join(",")),
+                        naming::filtered_method("list", combo),
+                    );
+                    let count = table.request(
+                        format!("count by {}", combo.join(",")),
+                        naming::filtered_method("count", combo),
+                    );
+                    (combo, list, count)
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
         let edge_requests: Vec<usize> = n
             .edges
             .iter()
@@ -758,15 +901,95 @@ impl<'m, 'a> Graph<'m, 'a> {
                         .join(", ")
                 ));
             }
-            methods.push(Method {
-                name: fixed_name("list"),
-                docs,
-                deprecation: deprecation.clone(),
-                kind: MethodKind::List {
-                    item: value.clone(),
-                    operation: format!("list {q}"),
-                },
-            });
+            let count_docs = |filter: &str| {
+                vec![
+                    format!(
+                        "`GET {tmpl}/$count{filter}`: the number of `{q}` in the collection, \
+                         after `$filter` and `$search`."
+                    ),
+                    format!(
+                        "Returns a [`CountRequest`]({rt}::CountRequest) (Graph answers \
+                         `text/plain`); set `$filter`, `$search` and headers (e.g. \
+                         `ConsistencyLevel: eventual`) on it."
+                    ),
+                ]
+            };
+            if filtered.is_empty() {
+                methods.push(Method {
+                    name: fixed_name("list"),
+                    docs: docs.clone(),
+                    deprecation: deprecation.clone(),
+                    kind: MethodKind::List {
+                        item: value.clone(),
+                        by: Vec::new(),
+                        operation: format!("list {q}"),
+                    },
+                });
+                if access.countable() {
+                    methods.push(Method {
+                        name: fixed_name("count"),
+                        docs: count_docs(""),
+                        deprecation: deprecation.clone(),
+                        kind: MethodKind::Count {
+                            by: Vec::new(),
+                            operation: format!("count {q}"),
+                        },
+                    });
+                }
+            }
+            let why = format!(
+                "The service refuses to list this collection unless `$filter` narrows it like \
+                 this ({}), although the schema does not say so; `$filter` terms set on the \
+                 request are `and`-ed to it.",
+                access
+                    .restricted_by
+                    .iter()
+                    .map(|d| format!("<{d}>"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            );
+            for (combo, list_request, count_request) in &filtered {
+                let by = self.filter_params(n.key.ty, combo);
+                let filter = format!(
+                    "?$filter={}",
+                    by.iter()
+                        .map(|p| format!("{0} eq {{{0}}}", p.wire))
+                        .collect::<Vec<_>>()
+                        .join(" and ")
+                );
+                let mut list_docs = docs.clone();
+                list_docs[0] = format!(
+                    "`GET {tmpl}{filter}`: lists the `{q}` ({value_doc}) with {}.",
+                    by.iter()
+                        .map(|p| format!("`{}` equal to `{}`", p.wire, p.name))
+                        .collect::<Vec<_>>()
+                        .join(" and ")
+                );
+                list_docs.push(why.clone());
+                methods.push(Method {
+                    name: method_names[*list_request].clone(),
+                    docs: list_docs,
+                    deprecation: deprecation.clone(),
+                    kind: MethodKind::List {
+                        item: value.clone(),
+                        by: by.clone(),
+                        operation: format!("list {q}"),
+                    },
+                });
+                if access.countable() {
+                    let mut docs = count_docs(&filter);
+                    docs.push(why.clone());
+                    methods.push(Method {
+                        name: method_names[*count_request].clone(),
+                        docs,
+                        deprecation: deprecation.clone(),
+                        kind: MethodKind::Count {
+                            by,
+                            operation: format!("count {q}"),
+                        },
+                    });
+                }
+            }
         }
         if n.key.collection && access.create {
             methods.push(Method {
@@ -859,16 +1082,26 @@ impl<'m, 'a> Graph<'m, 'a> {
                 name,
                 target,
                 csdl_type,
+                related,
             } = e
             {
                 let target_node = &self.nodes[*target];
                 let target_name = &builder_names[*target];
-                methods.push(Method {
-                    name: method_names[*r].clone(),
-                    docs: vec![format!(
+                let doc = if *related {
+                    format!(
+                        "`{tmpl}/{name}`: the `{csdl_type}` the navigation property `{name}` \
+                         refers to (a relationship, not containment: reads only), \
+                         [`{target_name}`]."
+                    )
+                } else {
+                    format!(
                         "`{tmpl}/{name}`: the contained navigation property `{name}` \
                          (`{csdl_type}`), [`{target_name}`]."
-                    )],
+                    )
+                };
+                methods.push(Method {
+                    name: method_names[*r].clone(),
+                    docs: vec![doc],
                     deprecation: deprecation
                         .clone()
                         .or_else(|| self.type_deprecation(target_node.key.ty)),
@@ -904,18 +1137,42 @@ impl<'m, 'a> Graph<'m, 'a> {
                 .collect::<Vec<_>>()
                 .join(", ")
         )];
-        let mut offered: Vec<&str> = Vec::new();
+        let mut offered: Vec<String> = Vec::new();
+        let code = |name: &Name| format!("`{}`", name.as_source());
         if n.key.collection {
-            offered.extend(access.list.then_some("`list`"));
-            offered.extend(access.create.then_some("`create`"));
+            if access.list && filtered.is_empty() {
+                offered.push("`list`".to_owned());
+                offered.extend(access.countable().then(|| "`count`".to_owned()));
+            }
+            if access.list {
+                for (_, list, count) in &filtered {
+                    offered.push(code(&method_names[*list]));
+                    offered.extend(access.countable().then(|| code(&method_names[*count])));
+                }
+            }
+            offered.extend(access.create.then(|| "`create`".to_owned()));
         } else {
-            offered.extend(access.get.then_some("`get`"));
+            offered.extend(access.get.then(|| "`get`".to_owned()));
             offered.extend(
-                (access.update && self.update_body(n.key.ty).is_some()).then_some("`update`"),
+                (access.update && self.update_body(n.key.ty).is_some())
+                    .then(|| "`update`".to_owned()),
             );
-            offered.extend(access.delete.then_some("`delete`"));
+            offered.extend(access.delete.then(|| "`delete`".to_owned()));
         }
-        docs.push(if !self.sel.is_full(n.key.ty) {
+        docs.push(if n.key.related {
+            let mut text = format!(
+                "Reached by a relationship (a navigation property that does not contain its \
+                 target), so it offers the reads only: {}.",
+                offered.join(", ")
+            );
+            if !self.sel.is_full(n.key.ty) {
+                text.push_str(&format!(
+                    " The selection generates `{q}` as a reference: its key is typed, every \
+                     other member is kept in `additional_properties`."
+                ));
+            }
+            text
+        } else if !self.sel.is_full(n.key.ty) {
             "The selection only passes through this resource: it has navigation methods only."
                 .to_owned()
         } else if offered.is_empty() {
@@ -923,10 +1180,43 @@ impl<'m, 'a> Graph<'m, 'a> {
         } else {
             format!(
                 "Requests on the resource itself: {} (from the schema's Capabilities \
-                 annotations where it has them, the OData defaults otherwise).",
+                 annotations where it has them, the OData defaults otherwise, less what the \
+                 service refuses).",
                 offered.join(", ")
             )
         });
+        let links = access
+            .restricted_by
+            .iter()
+            .map(|d| format!("<{d}>"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let refused: Vec<String> = access
+            .refused
+            .iter()
+            .filter(|v| (**v == "create") == n.key.collection)
+            .map(|v| format!("`{v}`"))
+            .collect();
+        if !refused.is_empty() {
+            docs.push(format!(
+                "The service refuses {} here ({links}), although the schema's capabilities \
+                 allow it: pim-api does not offer it (`[[restrict]]` in \
+                 `metadata/selection.toml`).",
+                refused.join(", ")
+            ));
+        }
+        if !n.key.collection && !access.refuses_navigation.is_empty() {
+            docs.push(format!(
+                "The service does not serve the navigation {} ({links}): pim-api does not \
+                 offer it.",
+                access
+                    .refuses_navigation
+                    .iter()
+                    .map(|v| format!("`{v}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ));
+        }
         docs.push(
             "Builders are cheap (a client handle and the path): each method clones them and \
              appends to the path; nothing is sent until a request is awaited."

@@ -9,6 +9,7 @@
 use crate::csdl::{Annotation, Expr};
 use crate::model::Model;
 use crate::model::vocab::Capabilities;
+use crate::select::{Refused, Restriction};
 
 /// How a resource is addressed, which decides the defaults.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -43,6 +44,53 @@ pub struct Access {
     pub delete: bool,
     /// Query options the schema says the collection does not support (`$top`, ...).
     pub unsupported_options: Vec<&'static str>,
+    /// From the selection's `[[restrict]]`: the filter combinations without which the
+    /// service refuses to list the collection (empty: `list` needs none).
+    pub list_filter: Vec<Vec<String>>,
+    /// From the selection's `[[restrict]]`: navigation properties of the items the service
+    /// does not serve.
+    pub refuses_navigation: Vec<String>,
+    /// From the selection's `[[restrict]]`: the requests taken away here (that the schema
+    /// would allow), and the pages that say the service refuses them.
+    pub refused: Vec<&'static str>,
+    /// The pages behind [`Access::refused`], `list_filter` and `refuses_navigation`.
+    pub restricted_by: Vec<String>,
+}
+
+impl Access {
+    /// What a `[[restrict]]` entry leaves of `self`.
+    pub fn restricted(mut self, r: &Restriction) -> Access {
+        for (verb, allowed) in [
+            (Refused::Create, &mut self.create),
+            (Refused::Update, &mut self.update),
+            (Refused::Delete, &mut self.delete),
+        ] {
+            if *allowed && r.refuses.contains(&verb) {
+                *allowed = false;
+                self.refused.push(verb.as_str());
+            }
+        }
+        self.list_filter = r.list_filter.clone();
+        self.refuses_navigation = r.refuses_navigation.iter().cloned().collect();
+        self.restricted_by = r.docs.clone();
+        self
+    }
+
+    /// What a builder reached by a non-containment navigation offers: the reads.
+    pub fn read_only(self, collection: bool) -> Access {
+        Access {
+            list: collection && self.list,
+            get: self.get,
+            unsupported_options: self.unsupported_options,
+            ..Access::default()
+        }
+    }
+
+    /// Whether the collection can be counted (`/$count`): listed and not declared
+    /// non-countable.
+    pub fn countable(&self) -> bool {
+        self.list && !self.unsupported_options.contains(&"$count")
+    }
 }
 
 /// The effective capabilities at `targets` (most specific first).
@@ -79,6 +127,7 @@ pub fn resolve(model: &Model<'_>, targets: &[String], resource: Resource) -> Acc
                     .filter(|(v, _)| *v == Some(false))
                     .map(|(_, o)| *o)
                     .collect(),
+                ..Access::default()
             }
         }
         // A singleton cannot be deleted (the protocol has no such request); the entity of a

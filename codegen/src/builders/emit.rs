@@ -222,11 +222,25 @@ fn method(m: &Method, cx: &Cx<'_>, entry: bool) -> TokenStream {
                 },
             )
         }
-        MethodKind::List { item, operation } => {
+        MethodKind::List {
+            item,
+            by,
+            operation,
+        } => {
             let t = payload_tokens(item, cx);
+            let decls = by.iter().map(|p| param_decl(p, cx));
+            let required = required_filter(by, cx);
             (
-                quote!(pub fn #name(&self) -> #rt::ListRequest<#t>),
-                quote!(#rt::ListRequest::new(#client_ref, #path_expr).operation(#operation)),
+                quote!(pub fn #name(&self, #(#decls),*) -> #rt::ListRequest<#t>),
+                quote!(#rt::ListRequest::new(#client_ref, #path_expr).operation(#operation)#required),
+            )
+        }
+        MethodKind::Count { by, operation } => {
+            let decls = by.iter().map(|p| param_decl(p, cx));
+            let required = required_filter(by, cx);
+            (
+                quote!(pub fn #name(&self, #(#decls),*) -> #rt::CountRequest),
+                quote!(#rt::CountRequest::new(#client_ref, #path_expr).operation(#operation)#required),
             )
         }
         MethodKind::Get { ty, operation } => {
@@ -357,6 +371,58 @@ fn method(m: &Method, cx: &Cx<'_>, entry: bool) -> TokenStream {
     }
 }
 
+/// The declaration of a parameter written as an OData literal (a function's, or a filter
+/// value of `list_by_…`).
+fn param_decl(p: &FunctionParam, cx: &Cx<'_>) -> TokenStream {
+    let n = p.name.to_ident();
+    let item = Payload {
+        optional: false,
+        ..p.ty.clone()
+    };
+    let t = payload_tokens(&item, cx);
+    let t = match p.literal {
+        LiteralKind::String => quote!(&str),
+        LiteralKind::Alias => quote!(&#t),
+        LiteralKind::Enum | LiteralKind::Primitive => t,
+    };
+    if p.optional {
+        quote!(#n: Option<#t>)
+    } else {
+        quote!(#n: #t)
+    }
+}
+
+/// The `runtime::Literal` of the value of `p` held in `v`.
+fn literal(p: &FunctionParam, v: &TokenStream, cx: &Cx<'_>) -> TokenStream {
+    let rt = &cx.rt;
+    match p.literal {
+        LiteralKind::String => quote!(#rt::Literal::string(#v)),
+        LiteralKind::Enum => {
+            quote!(#rt::Literal::enum_str(::pim_api::edm::open_enum_as_str(&#v)))
+        }
+        LiteralKind::Primitive => quote!(#rt::Literal::from_value(&#v)),
+        LiteralKind::Alias => {
+            let alias = format!("@{}", p.wire);
+            quote!(#rt::Literal::raw(#alias))
+        }
+    }
+}
+
+/// `.required_filter(&[("groupId", Literal::string(group_id)), …])`, or nothing (`select`
+/// accepts only filter properties with an inline literal form).
+fn required_filter(by: &[FunctionParam], cx: &Cx<'_>) -> TokenStream {
+    if by.is_empty() {
+        return quote!();
+    }
+    let terms = by.iter().map(|p| {
+        let wire = &p.wire;
+        let n = p.name.to_ident();
+        let lit = literal(p, &quote!(#n), cx);
+        quote!((#wire, #lit))
+    });
+    quote!(.required_filter(&[#(#terms),*]))
+}
+
 /// A bound function: parameters inline in the path, aliases in the query.
 fn function(
     name: Ident,
@@ -369,39 +435,8 @@ fn function(
 ) -> (TokenStream, TokenStream) {
     let Cx { rt, client, .. } = cx;
     let client_ref = quote!(&self.#client);
-    // Parameter declarations.
-    let decls = params.iter().map(|p| {
-        let n = p.name.to_ident();
-        let item = Payload {
-            optional: false,
-            ..p.ty.clone()
-        };
-        let t = payload_tokens(&item, cx);
-        let t = match p.literal {
-            LiteralKind::String => quote!(&str),
-            LiteralKind::Alias => quote!(&#t),
-            LiteralKind::Enum | LiteralKind::Primitive => t,
-        };
-        if p.optional {
-            quote!(#n: Option<#t>)
-        } else {
-            quote!(#n: #t)
-        }
-    });
-    // The literal of a value held in `v`.
-    let literal = |p: &FunctionParam, v: &TokenStream| -> TokenStream {
-        match p.literal {
-            LiteralKind::String => quote!(#rt::Literal::string(#v)),
-            LiteralKind::Enum => {
-                quote!(#rt::Literal::enum_str(::pim_api::edm::open_enum_as_str(&#v)))
-            }
-            LiteralKind::Primitive => quote!(#rt::Literal::from_value(&#v)),
-            LiteralKind::Alias => {
-                let alias = format!("@{}", p.wire);
-                quote!(#rt::Literal::raw(#alias))
-            }
-        }
-    };
+    let decls = params.iter().map(|p| param_decl(p, cx));
+    let literal = |p: &FunctionParam, v: &TokenStream| literal(p, v, cx);
     let path = if params.is_empty() {
         // Graph writes parameterless bound functions without parentheses (`…/export`).
         quote!(#path_expr.segment(#segment))

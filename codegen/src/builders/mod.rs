@@ -24,8 +24,9 @@
 //!
 //! | builder | methods |
 //! |---|---|
-//! | collection (entity set, collection navigation) | `by_<key>`, `list`, `create`, operations bound to `Collection(T)` |
+//! | collection (entity set, collection navigation) | `by_<key>`, `list` (or `list_by_…`), `count` (or `count_by_…`), `create`, operations bound to `Collection(T)` |
 //! | entity (keyed item, singleton, single navigation) | `get`, `update`, `delete`, navigation methods, operations bound to `T` |
+//! | related (reached by a non-containment navigation) | `get`; for a collection `list`, `count`, `by_<key>` |
 //!
 //! Entry points are inherent methods of `pim_api::runtime::Client`, one per entity set or
 //! singleton that starts a bound path of `metadata/selection.toml`.
@@ -44,6 +45,19 @@
 //! a PATCH body type from the models (`…Update`); where the entity type is the base of a
 //! polymorphic family (policy rules), it takes any body of the family through the
 //! [`Requests::update_trait`] marker trait.
+//!
+//! Non-containment navigation properties (`principal`, `roleDefinition`, `activatedUsing`,
+//! …) of an addressable entity get a method too, one level deep as in Microsoft's SDKs: it
+//! returns a *related* builder with the reads only (the relationship is not a place to
+//! create or change the target). A target the selection generates as a reference only is
+//! read as its reference type. Every listable collection also has `count` (`GET …/$count`,
+//! a `runtime::CountRequest`), unless the schema says it is not countable.
+//!
+//! The selection's `[[restrict]]` tables then take away what the service refuses although
+//! the schema does not say so (create, update, delete; navigations it does not serve), and
+//! turn `list`/`count` of a collection the service lists only filtered into `list_by_<p>` /
+//! `count_by_<p>` methods taking the values (`list_by_group_id(id)` sends
+//! `$filter=groupId eq '…'`, and the caller's own `$filter` is `and`-ed to it).
 //!
 //! Bound actions and functions use Graph's URL forms: the unqualified name as a segment,
 //! function parameters inline (`filterByCurrentUser(on='principal')`, enums as quoted
@@ -168,6 +182,16 @@ pub enum MethodKind {
     List {
         /// The item type.
         item: Payload,
+        /// The filter the service requires, as parameters: each is compared with `eq`,
+        /// all of them `and`-ed (`list_by_…`). Empty for a plain `list`.
+        by: Vec<FunctionParam>,
+        /// The operation name for tracing.
+        operation: String,
+    },
+    /// `GET …/$count`: `CountRequest`.
+    Count {
+        /// As for [`MethodKind::List`]: the filter the service requires.
+        by: Vec<FunctionParam>,
         /// The operation name for tracing.
         operation: String,
     },

@@ -145,13 +145,8 @@ pub async fn requirements(client: &Client, target: &Target) -> Result<Option<Req
     let page = client
         .policies()
         .role_management_policy_assignments()
-        .list()
-        .filter(format!(
-            "scopeId eq {} and scopeType eq {} and roleDefinitionId eq {}",
-            Literal::string(&scope),
-            Literal::string(scope_type),
-            Literal::string(&role)
-        ))
+        .list_by_scope_id_and_scope_type(&scope, scope_type)
+        .filter(format!("roleDefinitionId eq {}", Literal::string(&role)))
         .expand(["policy($expand=rules)"])
         .await?;
     Ok(page
