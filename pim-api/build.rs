@@ -10,6 +10,8 @@
 //! so the packaged crate carries its own copies and builds from its tarball alone. (On Windows
 //! checkouts without symlink support, copy the two files there.)
 //!
+//! Cargo features named by a `[[bind]]` of the selection (`iteration2`) add those binds.
+//!
 //! Output: `$OUT_DIR/models/*.rs`, which `src/models.rs` includes through the index
 //! `$OUT_DIR/models/mod.rs`. The generator is a build-dependency, so cargo reruns this script
 //! when it changes; otherwise only a change of the two inputs does.
@@ -37,7 +39,17 @@ fn main() {
         exit(1)
     });
 
-    let generated = match pim_codegen::generate(&schema, &selection) {
+    // Cargo tells a build script its package's enabled features as `CARGO_FEATURE_<NAME>`
+    // (upper case, `-` as `_`); the selection's feature-gated binds use pim-api's names.
+    let features = std::env::vars_os()
+        .filter_map(|(k, _)| {
+            k.to_str()?
+                .strip_prefix("CARGO_FEATURE_")
+                .map(|f| f.to_ascii_lowercase().replace('_', "-"))
+        })
+        .collect::<Vec<_>>();
+    let settings = pim_codegen::Settings::with_features(features);
+    let generated = match pim_codegen::generate_with(&schema, &selection, &settings) {
         Ok(generated) => generated,
         Err(diagnostics) => {
             eprintln!(

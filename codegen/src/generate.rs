@@ -1,7 +1,9 @@
 //! The generator's entry points: schema bytes + selection → formatted Rust files.
 //!
 //! [`generate`] runs the whole pipeline (parse → resolve → select → IR → emit) for the PIM
-//! selection; it is what `pim-api`'s build script and `pim-codegen generate` call.
+//! selection; [`generate_with`] does so with [`Settings`] (the cargo features enabled, which
+//! decide the feature-gated `[[bind]]`s). They are what `pim-api`'s build script and
+//! `pim-codegen generate` call.
 //! [`generate_all`] generates every type of a schema (stress runs). [`check_golden`] compares
 //! a fresh generation with a committed copy (the golden test and `pim-codegen check`).
 //!
@@ -11,6 +13,7 @@
 //! the earlier stages found is passed on in [`Generated::diagnostics`], together with the
 //! renames of the naming rules (`NameCollision` warnings).
 
+use std::collections::BTreeSet;
 use std::path::Path;
 
 use crate::builders;
@@ -57,10 +60,42 @@ impl Generated {
 /// Codes of reader diagnostics after which the document cannot be trusted at all.
 const FATAL_READ: &[Code] = &[Code::XmlSyntax, Code::InvalidUtf8, Code::NotCsdl];
 
+/// What a generation run is asked for beyond the schema and the selection.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Settings {
+    /// The cargo features of pim-api that are enabled: a `[[bind]]` naming a `feature` is
+    /// generated only when it is one of these (PIM iteration 2 is `iteration2`).
+    pub features: BTreeSet<String>,
+}
+
+impl Settings {
+    /// Settings with these features enabled.
+    pub fn with_features<I, S>(features: I) -> Settings
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        Settings {
+            features: features.into_iter().map(Into::into).collect(),
+        }
+    }
+}
+
 /// Generates the models of the selection `selection_toml` (a `metadata/selection.toml`) from
-/// the CSDL `schema_bytes`.
+/// the CSDL `schema_bytes`, with the default [`Settings`] (no feature enabled).
 pub fn generate(schema_bytes: &[u8], selection_toml: &str) -> Result<Generated, Vec<Diagnostic>> {
-    let config = SelectionConfig::from_toml(selection_toml).map_err(|d| vec![d])?;
+    generate_with(schema_bytes, selection_toml, &Settings::default())
+}
+
+/// [`generate`] with `settings`.
+pub fn generate_with(
+    schema_bytes: &[u8],
+    selection_toml: &str,
+    settings: &Settings,
+) -> Result<Generated, Vec<Diagnostic>> {
+    let config = SelectionConfig::from_toml(selection_toml)
+        .map_err(|d| vec![d])?
+        .with_features(&settings.features);
     run(schema_bytes, |model| {
         let selection = select::select(model, &config)?;
         let options = Options::by_bind(model, &config);

@@ -19,4 +19,4 @@ pub mod naming;
 pub mod select;
 pub mod sync;
 
-pub use generate::{Generated, check_golden, generate, generate_all};
+pub use generate::{Generated, Settings, check_golden, generate, generate_all, generate_with};

@@ -20,6 +20,17 @@ fn pin() -> Generated {
     .unwrap()
 }
 
+/// The pin with pim-api's `iteration2` feature enabled.
+fn pin_iteration2() -> Generated {
+    let root = root();
+    pim_codegen::generate_with(
+        &std::fs::read(root.join("metadata/pim-beta.csdl")).unwrap(),
+        &std::fs::read_to_string(root.join("metadata/selection.toml")).unwrap(),
+        &pim_codegen::Settings::with_features(["iteration2"]),
+    )
+    .unwrap()
+}
+
 fn edge() -> Generated {
     let dir = root().join("codegen/tests/fixtures");
     pim_codegen::generate(
@@ -78,7 +89,6 @@ fn files_are_split_by_area_and_carry_the_header() {
         "identity_governance.rs",
         "mod.rs",
         "policies.rs",
-        "privileged_access.rs",
         "references.rs",
         "role_management.rs",
     ] {
@@ -95,6 +105,61 @@ fn files_are_split_by_area_and_carry_the_header() {
     let index = g.file("mod.rs").unwrap();
     assert!(index.contains("include!(\"policies.rs\");"));
     assert!(index.contains("pub use self::policies::*;"));
+}
+
+#[test]
+fn iteration2_is_generated_only_with_its_feature_and_only_adds() {
+    let default = pin();
+    let with = pin_iteration2();
+    assert!(default.file("privileged_access.rs").is_none());
+    let iteration2 = with
+        .file("privileged_access.rs")
+        .expect("iteration 2's models");
+    assert!(iteration2.contains("pub struct GovernanceRoleSetting {"));
+    assert!(
+        with.file("requests.rs")
+            .unwrap()
+            .contains("pub fn privileged_access(&self) -> PrivilegedAccessCollectionBuilder")
+    );
+    assert!(
+        !default
+            .file("requests.rs")
+            .unwrap()
+            .contains("PrivilegedAccessCollectionBuilder")
+    );
+    // Cargo features must be additive: every public item and method of the default build is
+    // generated, with the same signature, when the feature is on (no rename, no removal).
+    let declarations = |g: &Generated| -> std::collections::BTreeSet<String> {
+        g.files
+            .iter()
+            .flat_map(|(name, text)| {
+                text.lines()
+                    .map(str::trim)
+                    .filter(|l| {
+                        [
+                            "pub struct ",
+                            "pub enum ",
+                            "pub trait ",
+                            "pub fn ",
+                            "pub type ",
+                        ]
+                        .iter()
+                        .any(|p| l.starts_with(p))
+                    })
+                    .map(move |l| format!("{name}: {l}"))
+            })
+            .collect()
+    };
+    let (before, after) = (declarations(&default), declarations(&with));
+    let lost: Vec<&String> = before.difference(&after).collect();
+    assert!(lost.is_empty(), "enabling iteration2 changes: {lost:#?}");
+    let added: Vec<&String> = after.difference(&before).collect();
+    assert!(
+        added
+            .iter()
+            .any(|l| l.starts_with("privileged_access.rs: pub struct GovernanceRoleAssignment ")),
+        "{added:#?}"
+    );
 }
 
 #[test]
@@ -200,7 +265,7 @@ fn polymorphic_enums_exist_where_derived_types_can_appear() {
 
 #[test]
 fn deprecation_comes_from_core_revisions() {
-    let g = pin();
+    let g = pin_iteration2();
     let access = item(&g, "pub struct PrivilegedAccess {");
     assert!(access.contains("since = \"2025-10-27\""), "{access}");
     assert!(access.contains("removal on 2026-10-28"), "{access}");

@@ -573,7 +573,9 @@ pub async fn cancel(client: &Client, kind: RequestKind, request_id: &str) -> Res
 }
 
 /// PIM iteration 2 (`/privilegedAccess/{provider}/…`, `provider` being `aadroles` or
-/// `azureResources`): deprecated in the schema, removal announced for 2026-10-28.
+/// `azureResources`): deprecated in the schema, removed by the service on 2026-10-28. Only
+/// with the `iteration2` feature (which enables pim-api's).
+#[cfg(feature = "iteration2")]
 pub mod iteration2 {
     // The builders and models of iteration 2 are deprecated; these flows use them knowingly.
     #![allow(deprecated)]

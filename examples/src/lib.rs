@@ -12,10 +12,10 @@
 //! |---|---|
 //! | [`flows::role_definitions`] | `GET /roleManagement/directory/roleDefinitions?$filter=displayName eq '…'` (all pages) |
 //! | [`flows::role_settings`] | `GET /policies/roleManagementPolicyAssignments?$filter=…&$expand=policy($expand=rules)` |
-//! | [`flows::iteration2::roles`] | `GET /privilegedAccess/{provider}/resources/{id}/roleDefinitions`, `…/roleSettings` |
+//! | `flows::iteration2::roles` (feature `iteration2`) | `GET /privilegedAccess/{provider}/resources/{id}/roleDefinitions`, `…/roleSettings` |
 //! | [`flows::set_max_activation`] | `PATCH /policies/roleManagementPolicies/{id}/rules/Expiration_EndUser_Assignment` |
 //! | [`flows::list_assignments`] | `GET /roleManagement/directory/roleAssignmentScheduleInstances` (all pages) |
-//! | [`flows::iteration2::export_assignments`] | `GET /privilegedAccess/{provider}/roleAssignments/export?$filter=…` |
+//! | `flows::iteration2::export_assignments` (feature `iteration2`) | `GET /privilegedAccess/{provider}/roleAssignments/export?$filter=…` |
 //! | [`flows::create_assignment`], [`flows::activate`], [`flows::deactivate`], [`flows::extend`], [`flows::renew`] | `POST /roleManagement/directory/roleAssignmentScheduleRequests` |
 //! | [`flows::export_assignments`] | `GET /roleManagement/directory/roleEligibilitySchedules`, `…/roleAssignmentSchedules` (all pages) as CSV |
 //! | [`flows::create_eligibility`], [`flows::remove_eligibility`] | `POST /roleManagement/directory/roleEligibilityScheduleRequests` |
@@ -25,7 +25,7 @@
 //! | [`flows::pending_role_approvals`] | `GET /roleManagement/directory/roleAssignmentScheduleRequests/filterByCurrentUser(on='approver')?$filter=…` |
 //! | [`flows::decide_role_approval`] | `GET /roleManagement/directory/roleAssignmentApprovals/{id}/steps`, `PATCH …/steps/{id}` |
 //! | [`flows::decide_group_approval`] | `GET …/group/assignmentApprovals/{id}/steps`, `PATCH …/steps/{id}` |
-//! | [`flows::iteration2::decide`] | `POST /privilegedAccess/{provider}/roleAssignmentRequests/{id}/updateRequest` |
+//! | `flows::iteration2::decide` (feature `iteration2`) | `POST /privilegedAccess/{provider}/roleAssignmentRequests/{id}/updateRequest` |
 //! | [`flows::cancel`] | `POST /roleManagement/directory/roleAssignmentScheduleRequests/{id}/cancel` |
 
 use pim_api::runtime::{Client, Error, StaticToken};
@@ -89,6 +89,16 @@ pub fn decision(word: &str, usage: &str) -> bool {
             std::process::exit(2);
         }
     }
+}
+
+/// Exits (status 2) because the binary was built without the `iteration2` feature that an
+/// argument asks for.
+pub fn needs_iteration2() -> ! {
+    eprintln!(
+        "error: PIM iteration 2 needs the `iteration2` feature (`--features iteration2`); the \
+         service stopped serving it on 2026-10-28"
+    );
+    std::process::exit(2)
 }
 
 /// Prints a Graph or transport error with what Graph said, and exits with status 1.

@@ -60,20 +60,6 @@ mod policies {
 }
 #[allow(deprecated)]
 pub use self::policies::*;
-/// Types only reached through `/privilegedAccess`.
-#[allow(
-    deprecated,
-    clippy::deprecated_semver,
-    clippy::large_enum_variant,
-    clippy::module_inception,
-    clippy::too_many_arguments
-)]
-mod privileged_access {
-    use super::*;
-    include!("privileged_access.rs");
-}
-#[allow(deprecated)]
-pub use self::privileged_access::*;
 /// Entity types the selection only references (key and additional properties).
 #[allow(
     deprecated,

@@ -100,10 +100,14 @@
 //! | feature | default | what |
 //! |---|---|---|
 //! | `azure-identity` | no | authenticate with `azure_identity` credentials (client secret, managed identity, Azure CLI, …) through [`ClientBuilder::azure_credential`](runtime::ClientBuilder) |
+//! | `iteration2` | no | also generate PIM iteration 2 (`/privilegedAccess`: `governanceRoleDefinition`, `…RoleSetting`, `…RoleAssignment`, `…RoleAssignmentRequest`), deprecated; the service stopped returning data on 2026-10-28 |
 //!
-//! Both PIM iteration 3 (`/roleManagement/directory`, `/policies`,
-//! `/identityGovernance/privilegedAccess/group`) and the deprecated iteration 2
-//! (`/privilegedAccess`, removed by the service on 2026-10-28) are bound.
+//! PIM iteration 3 (`/roleManagement/directory`, `/policies`,
+//! `/identityGovernance/privilegedAccess/group`) is what is bound by default: every read
+//! Microsoft's SDKs offer there (related entities such as a schedule's `principal()` or
+//! `role_definition()`, and `count()` on every collection), and none of the writes the
+//! service refuses. Lists the service refuses unfiltered take the filter as arguments
+//! (`list_by_group_id`, `list_by_scope_id_and_scope_type`).
 
 // Generated code names every runtime item as `::pim_api::...`, so the same output compiles
 // inside this crate and in any scratch crate that depends on it.

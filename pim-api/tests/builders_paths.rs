@@ -73,6 +73,17 @@ fn get<T: DeserializeOwned + Send + 'static>(r: GetRequest<T>) -> Sent {
 /// One probe per key position of the path API: every `by_id` of every collection builder
 /// appears at least once, with the id in every key position of the path.
 fn probes() -> Vec<(&'static str, Probe)> {
+    #[cfg_attr(not(feature = "iteration2"), allow(unused_mut))]
+    let mut probes = iteration3_probes();
+    #[cfg(feature = "iteration2")]
+    probes.extend(iteration2_probes());
+    probes
+}
+
+/// PIM iteration 2's key positions (the `iteration2` feature).
+#[cfg(feature = "iteration2")]
+#[allow(deprecated)]
+fn iteration2_probes() -> Vec<(&'static str, Probe)> {
     vec![
         ("privilegedAccess", |c, id| {
             get(c.privileged_access().by_id(id).get())
@@ -126,6 +137,11 @@ fn probes() -> Vec<(&'static str, Probe)> {
                 .by_id(id)
                 .get())
         }),
+    ]
+}
+
+fn iteration3_probes() -> Vec<(&'static str, Probe)> {
+    vec![
         ("roleAssignmentSchedules", |c, id| {
             get(c
                 .role_management()

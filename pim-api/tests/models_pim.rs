@@ -126,6 +126,7 @@ fn last_modified_by_is_any_identity() {
 }
 
 #[test]
+#[cfg(feature = "iteration2")]
 #[allow(deprecated)]
 fn iteration_two_still_works_but_is_deprecated() {
     // `PrivilegedAccess` is deprecated by Core.Revisions; types reached only through it

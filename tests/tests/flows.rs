@@ -376,6 +376,7 @@ async fn cancel_each_kind_of_request() {
     }
 }
 
+#[cfg(feature = "iteration2")]
 #[allow(deprecated)]
 mod iteration2 {
     use super::*;

@@ -68,10 +68,15 @@ fn roundtrip<T: DeserializeOwned + Serialize>(value: &Value) -> Result<Value, St
 /// The model of each entity type the examples name (lower-cased qualified name).
 fn model_for(qualified: &str) -> Option<Check> {
     Some(match qualified.to_ascii_lowercase().as_str() {
+        #[cfg(feature = "iteration2")]
         "microsoft.graph.governanceresource" => m::<GovernanceResource>(),
+        #[cfg(feature = "iteration2")]
         "microsoft.graph.governanceroleassignment" => m::<GovernanceRoleAssignment>(),
+        #[cfg(feature = "iteration2")]
         "microsoft.graph.governanceroleassignmentrequest" => m::<GovernanceRoleAssignmentRequest>(),
+        #[cfg(feature = "iteration2")]
         "microsoft.graph.governanceroledefinition" => m::<GovernanceRoleDefinition>(),
+        #[cfg(feature = "iteration2")]
         "microsoft.graph.governancerolesetting" => m::<GovernanceRoleSetting>(),
         "microsoft.graph.privilegedaccessgroupassignmentschedule" => {
             m::<PrivilegedAccessGroupAssignmentSchedule>()
@@ -120,6 +125,7 @@ fn model_for(qualified: &str) -> Option<Check> {
 /// The PATCH body of each entity type the examples update.
 fn update_for(qualified: &str) -> Option<Check> {
     Some(match qualified.to_ascii_lowercase().as_str() {
+        #[cfg(feature = "iteration2")]
         "microsoft.graph.governancerolesetting" => m::<GovernanceRoleSettingUpdate>(),
         "microsoft.graph.unifiedrolemanagementpolicy" => m::<UnifiedRoleManagementPolicyUpdate>(),
         "microsoft.graph.unifiedrolemanagementpolicyapprovalrule" => {
@@ -281,6 +287,18 @@ fn every_docs_body_round_trips_through_the_models() {
         .collect();
     files.sort();
     assert!(!files.is_empty(), "no vectors in {}", dir.display());
+    // PIM iteration 2's models exist only with the `iteration2` feature.
+    if !cfg!(feature = "iteration2") {
+        let before = files.len();
+        files.retain(|p| {
+            !p.file_name()
+                .is_some_and(|n| n.to_string_lossy().starts_with("governance"))
+        });
+        println!(
+            "{} PIM iteration 2 vector files skipped (run with `--features iteration2`)",
+            before - files.len()
+        );
+    }
 
     let mut reports: BTreeMap<String, FileReport> = BTreeMap::new();
     let mut known_seen = Vec::new();
@@ -331,6 +349,7 @@ fn every_docs_body_round_trips_through_the_models() {
                     let method = part["method"].as_str().unwrap_or("");
                     let url = part["url"].as_str().unwrap_or("");
                     let check = match method {
+                        #[cfg(feature = "iteration2")]
                         "POST" if url.trim_end_matches('/').ends_with("/register") => {
                             // Action parameters: the request builders' `RegisterParams` is
                             // write-only, so build it from the body and compare its encoding.

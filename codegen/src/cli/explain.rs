@@ -1,5 +1,6 @@
 //! `pim-codegen explain`: the selection closure of the pin, one line per type with the reason
-//! it is bound (bound path, containment, property type, base, derived, operation, reference).
+//! it is bound (bound path, containment, property type, base, derived, operation, reference),
+//! and the `[[server_set]]` and `[[restrict]]` entries as they apply.
 
 use std::path::PathBuf;
 
@@ -16,6 +17,11 @@ pub struct Args {
     /// The metadata directory holding selection.toml and the pin.
     #[arg(long, default_value = "metadata")]
     pub metadata: PathBuf,
+
+    /// Enable a cargo feature of pim-api (repeatable), e.g. `--feature iteration2`; by
+    /// default the binds of no feature are explained, as pim-api builds by default.
+    #[arg(long = "feature", value_name = "NAME")]
+    pub features: Vec<String>,
 }
 
 /// Runs `explain`.
@@ -36,7 +42,7 @@ pub fn run(args: Args, ctx: &mut Context<'_>) -> Exit {
     let model = pim_codegen::model::resolve(&parsed.document, &schema);
     ctx.report(&name, &schema, &model.diagnostics);
     let config = match SelectionConfig::from_toml(&selection) {
-        Ok(c) => c,
+        Ok(c) => c.with_features(&args.features.iter().cloned().collect()),
         Err(d) => {
             ctx.report("selection.toml", selection.as_bytes(), &[d]);
             return Exit::Errors;

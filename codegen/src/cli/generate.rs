@@ -3,7 +3,8 @@
 //!
 //! By default it generates from the pin (`metadata/pim-beta.csdl`) and the selection;
 //! `--schema` takes another schema, and `--all` generates every type of the schema instead of
-//! the selection (stress runs: the result is large). With `--check`, nothing is written: the
+//! the selection (stress runs: the result is large); `--feature iteration2` adds the binds of
+//! that pim-api feature (as building pim-api with it does). With `--check`, nothing is written: the
 //! directory is compared with a fresh generation and any drift is an error (exit code 1),
 //! e.g. `pim-codegen generate --out pim-api/golden --check`.
 //!
@@ -38,6 +39,11 @@ pub struct Args {
     /// Compare the directory with a fresh generation instead of writing it.
     #[arg(long)]
     pub check: bool,
+
+    /// Enable a cargo feature of pim-api (repeatable): its feature-gated `[[bind]]`s are
+    /// generated too, e.g. `--feature iteration2`.
+    #[arg(long = "feature", value_name = "NAME")]
+    pub features: Vec<String>,
 }
 
 /// Runs `generate`.
@@ -58,7 +64,8 @@ pub fn run(args: Args, ctx: &mut Context<'_>) -> Exit {
             Ok(s) => String::from_utf8_lossy(&s).into_owned(),
             Err(exit) => return exit,
         };
-        pim_codegen::generate(&schema, &selection)
+        let settings = pim_codegen::Settings::with_features(args.features.iter().cloned());
+        pim_codegen::generate_with(&schema, &selection, &settings)
     };
     let generated = match result {
         Ok(generated) => generated,

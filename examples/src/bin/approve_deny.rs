@@ -4,7 +4,7 @@
 //!
 //! ```text
 //! GRAPH_TOKEN=… cargo run -p pim-api-examples --bin approve_deny -- approve <approvalId> "<justification>"
-//! GRAPH_TOKEN=… cargo run -p pim-api-examples --bin approve_deny -- --iteration2 deny azureResources <requestId> "<reason>"
+//! GRAPH_TOKEN=… cargo run -p pim-api-examples --features iteration2 --bin approve_deny -- --iteration2 deny azureResources <requestId> "<reason>"
 //! ```
 //!
 //! The approval id of a PIM for groups request is its `approvalId`. Microsoft Entra role
@@ -25,19 +25,27 @@ async fn main() {
             std::process::exit(2);
         };
         let approve = decision(word, usage);
-        let client = client_from_env();
-        let updated = flows::iteration2::decide(&client, provider, request, approve, reason)
-            .await
-            .unwrap_or_else(|e| fail(e));
-        println!(
-            "request {request}: {}{}",
-            past(approve),
-            updated
-                .and_then(|r| r.status)
-                .map(|s| format!(", status {s:?}"))
-                .unwrap_or_default()
-        );
-        return;
+        #[cfg(not(feature = "iteration2"))]
+        {
+            let _ = (approve, provider, request, reason);
+            pim_api_examples::needs_iteration2();
+        }
+        #[cfg(feature = "iteration2")]
+        {
+            let client = client_from_env();
+            let updated = flows::iteration2::decide(&client, provider, request, approve, reason)
+                .await
+                .unwrap_or_else(|e| fail(e));
+            println!(
+                "request {request}: {}{}",
+                past(approve),
+                updated
+                    .and_then(|r| r.status)
+                    .map(|s| format!(", status {s:?}"))
+                    .unwrap_or_default()
+            );
+            return;
+        }
     }
     let approve = decision(&args[0], usage);
     let client = client_from_env();

@@ -5,7 +5,7 @@
 //! ```text
 //! GRAPH_TOKEN=… cargo run -p pim-api-examples --bin list_assignments -- [principalId]
 //! GRAPH_TOKEN=… cargo run -p pim-api-examples --bin list_assignments -- --export > assignments.csv
-//! GRAPH_TOKEN=… cargo run -p pim-api-examples --bin list_assignments -- --export azureResources <resourceId>
+//! GRAPH_TOKEN=… cargo run -p pim-api-examples --features iteration2 --bin list_assignments -- --export azureResources <resourceId>
 //! ```
 
 use pim_api_examples::{args, client_from_env, fail, flows};
@@ -20,12 +20,20 @@ async fn main() {
     if let [flag, provider, resource, ..] = args.as_slice()
         && flag == "--export"
     {
-        #[allow(deprecated)]
-        let csv = flows::iteration2::export_assignments(&client, provider, resource)
-            .await
-            .unwrap_or_else(|e| fail(e));
-        print!("{csv}");
-        return;
+        #[cfg(feature = "iteration2")]
+        {
+            #[allow(deprecated)]
+            let csv = flows::iteration2::export_assignments(&client, provider, resource)
+                .await
+                .unwrap_or_else(|e| fail(e));
+            print!("{csv}");
+            return;
+        }
+        #[cfg(not(feature = "iteration2"))]
+        {
+            let _ = (provider, resource);
+            pim_api_examples::needs_iteration2();
+        }
     }
     if args.first().is_some_and(|a| a == "--export") {
         let csv = flows::export_assignments(&client)

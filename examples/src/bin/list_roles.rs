@@ -1,10 +1,10 @@
 //! Lists the Microsoft Entra roles (PIM iteration 3: the directory's role definitions, and each
 //! role's settings: its policy and the policy's rules) and, given a PIM iteration 2 resource,
-//! its role definitions and settings.
+//! its role definitions and settings (built with the `iteration2` feature).
 //!
 //! ```text
 //! GRAPH_TOKEN=… cargo run -p pim-api-examples --bin list_roles
-//! GRAPH_TOKEN=… cargo run -p pim-api-examples --bin list_roles -- azureResources <resourceId>
+//! GRAPH_TOKEN=… cargo run -p pim-api-examples --features iteration2 --bin list_roles -- azureResources <resourceId>
 //! ```
 
 use std::collections::BTreeMap;
@@ -75,7 +75,13 @@ async fn main() {
     }
 }
 
+#[cfg(not(feature = "iteration2"))]
+async fn iteration2(_: &pim_api::runtime::Client, _: &str, _: &str) {
+    pim_api_examples::needs_iteration2()
+}
+
 /// PIM iteration 2, deprecated in the schema: used knowingly.
+#[cfg(feature = "iteration2")]
 #[allow(deprecated)]
 async fn iteration2(client: &pim_api::runtime::Client, provider: &str, resource: &str) {
     let (definitions, settings) = flows::iteration2::roles(client, provider, resource)
