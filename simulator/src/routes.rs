@@ -29,6 +29,10 @@ pub enum Tail {
     Cancel,
     /// A navigation property of the entity.
     Nav(String),
+    /// `/$count` of a collection-valued navigation property.
+    NavCount(String),
+    /// One entity of a collection-valued navigation property, by key.
+    NavKey(String, String),
 }
 
 /// A resolved resource.
@@ -230,7 +234,11 @@ pub fn resolve(segments: &[String]) -> Result<Route, ApiError> {
                 set_path: format!("{}/steps", route.set_path),
             };
             if let Some(s) = seg(i + 1) {
-                steps.key = Some(s.to_owned());
+                if s == "$count" {
+                    steps.tail = Tail::Count;
+                } else {
+                    steps.key = Some(s.to_owned());
+                }
                 return expect_end(steps, segments, i + 2);
             }
             Ok(steps)
@@ -251,7 +259,11 @@ pub fn resolve(segments: &[String]) -> Result<Route, ApiError> {
                 ),
             };
             if let Some(s) = seg(i + 1) {
-                rules.key = Some(s.to_owned());
+                if s == "$count" {
+                    rules.tail = Tail::Count;
+                } else {
+                    rules.key = Some(s.to_owned());
+                }
                 return expect_end(rules, segments, i + 2);
             }
             Ok(rules)
@@ -260,8 +272,18 @@ pub fn resolve(segments: &[String]) -> Result<Route, ApiError> {
             let info = route.set.info();
             match info.expandable.iter().find(|n| eq(n, next)) {
                 Some(nav) => {
-                    route.tail = Tail::Nav((*nav).to_owned());
-                    expect_end(route, segments, i + 1)
+                    let nav = (*nav).to_owned();
+                    route.tail = match seg(i + 1) {
+                        None => Tail::Nav(nav),
+                        Some("$count") => Tail::NavCount(nav),
+                        Some(key) => Tail::NavKey(nav, key.to_owned()),
+                    };
+                    let end = if matches!(route.tail, Tail::Nav(_)) {
+                        i + 1
+                    } else {
+                        i + 2
+                    };
+                    expect_end(route, segments, end)
                 }
                 None => Err(ApiError::no_segment(next)),
             }
@@ -369,7 +391,42 @@ pub fn handle(world: &mut World, call: &Call<'_>) -> Result<(Reply, Option<Strin
             let related = related(world, set, &entity, &expand, caller, now, links)?;
             match related {
                 Value::Null => Err(ApiError::not_found(nav, key)),
+                // A collection-valued navigation is answered like any collection.
+                Value::Array(items) => {
+                    let context = links.context(&format!("{}('{key}')/{nav}", route.set_path));
+                    Ok((
+                        Reply::Json(200, odata::collection_body(context, None, None, items)),
+                        None,
+                    ))
+                }
                 v => Ok((Reply::Json(200, v), None)),
+            }
+        }
+        ("GET", Some(key), Tail::NavCount(nav) | Tail::NavKey(nav, _)) => {
+            // Options on these are refused rather than silently ignored.
+            reject_query(raw)?;
+            let entity = get(world, route, key, caller, now)?;
+            let expand = Expand {
+                name: nav.clone(),
+                nested: RawQuery::default(),
+            };
+            let Value::Array(items) = related(world, set, &entity, &expand, caller, now, links)?
+            else {
+                return Err(ApiError::bad_request(format!(
+                    "'{nav}' is not a collection-valued navigation property."
+                )));
+            };
+            match &route.tail {
+                Tail::NavKey(_, id) => items
+                    .into_iter()
+                    .find(|v| {
+                        v.get("id")
+                            .and_then(Value::as_str)
+                            .is_some_and(|i| i.eq_ignore_ascii_case(id))
+                    })
+                    .map(|v| (Reply::Json(200, v), None))
+                    .ok_or_else(|| ApiError::not_found(nav, id)),
+                _ => Ok((Reply::Count(items.len()), None)),
             }
         }
         ("POST", None, Tail::None) => match set {
