@@ -99,6 +99,11 @@ impl Enumeration<'_, '_> {
     }
 }
 
+/// `"a/{}/b"` as a [`Path`].
+fn path(text: &str) -> Path {
+    text.split('/').map(str::to_owned).collect()
+}
+
 fn with(path: &Path, segment: &str) -> Path {
     let mut p = path.clone();
     p.push(segment.to_owned());
@@ -261,14 +266,10 @@ fn every_read_microsoft_exposes_on_iteration_3_is_issuable() {
         "policies/roleManagementPolicies/{}/rules/$count",
         "roleManagement/directory/roleAssignmentApprovals/{}/steps/$count",
     ] {
-        let p: Path = p.split('/').map(str::to_owned).collect();
-        assert!(paths.contains(&p), "{p:?} not enumerated");
+        assert!(paths.contains(&path(p)), "{p} not enumerated");
     }
     // What the service does not serve is not offered either.
-    let refused: Path = "roleManagement/directory/roleAssignmentApprovals/{}/request"
-        .split('/')
-        .map(str::to_owned)
-        .collect();
+    let refused = path("roleManagement/directory/roleAssignmentApprovals/{}/request");
     assert!(issuable(&requests, &refused).is_err());
 }
 
@@ -285,15 +286,9 @@ fn the_check_fails_on_bindings_without_relationships_or_counts() {
     )
     .unwrap();
     let (_, requests) = pipeline(&model, &config);
-    let rules: Path = "policies/roleManagementPolicies/{}/rules"
-        .split('/')
-        .map(str::to_owned)
-        .collect();
+    let rules = path("policies/roleManagementPolicies/{}/rules");
     let err = issuable(&requests, &rules).unwrap_err();
     assert!(err.contains("no method for `rules`"), "{err}");
-    let count: Path = "policies/roleManagementPolicies/$count"
-        .split('/')
-        .map(str::to_owned)
-        .collect();
+    let count = path("policies/roleManagementPolicies/$count");
     assert!(issuable(&requests, &count).is_ok());
 }
